@@ -1,0 +1,105 @@
+"""eventlog: documents in, a versioned, sourced timeline out.
+
+>>> import eventlog
+>>> sorted(eventlog.EVENT_TYPES)[:3]
+['bank_withdrawal', 'conflict', 'contract']
+
+The public API is what ``__all__`` lists; everything else is private and may change.
+Charts, widgets and extraction load their heavy dependencies only when first used.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ._build import BuildReport, build, build_from_git, export, export_table
+from ._changeset import Changeset, CommitResult
+from ._dataset import Dataset, check_dataset, load_dataset
+from ._dates import EDTFDate, format_edtf_words, parse_edtf
+from ._errors import (
+    CorpusError,
+    EventlogError,
+    LinkRejected,
+    NotFound,
+    StoreLocked,
+    ValidationError,
+    VersionConflict,
+)
+from ._models import Actor, Amount, Event, Link, Source, SourceRef
+from ._store import Store, default_path
+from ._store import open_store as open  # noqa: A004 - the contract's name
+from ._taxonomy import CORE_TYPES, EVENT_TYPES, RELATIONS, STATUSES
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CORE_TYPES",
+    "EVENT_TYPES",
+    "RELATIONS",
+    "STATUSES",
+    "Actor",
+    "Amount",
+    "BuildReport",
+    "Changeset",
+    "CommitResult",
+    "CorpusError",
+    "Dataset",
+    "EDTFDate",
+    "Event",
+    "EventlogError",
+    "Link",
+    "LinkRejected",
+    "NotFound",
+    "Source",
+    "SourceRef",
+    "Store",
+    "StoreLocked",
+    "ValidationError",
+    "VersionConflict",
+    "build",
+    "build_from_git",
+    "check_dataset",
+    "default_path",
+    "export",
+    "export_table",
+    "extract",
+    "format_edtf_words",
+    "load_dataset",
+    "open",
+    "parse_edtf",
+    "query",
+    "timeline",
+]
+
+_default_stores: dict[str, Store] = {}
+
+
+def _default_store() -> Store:
+    path = os.path.abspath(default_path())
+    store = _default_stores.get(path)
+    if store is None:
+        store = _default_stores[path] = open(path)
+    return store
+
+
+def query(**filters: Any) -> Any:
+    """Query the default store (``$EVENTLOG_DB`` or ./eventlog.duckdb); see :meth:`Store.query`.
+
+    >>> # eventlog.query(type="sanction", start="2022", as_of=3)
+    """
+    return _default_store().query(**filters)
+
+
+def extract(text: str, **options: Any) -> Any:
+    """Candidate events in a document's text, as a polars DataFrame (see :mod:`eventlog._extract`)."""
+    from ._extract import extract as _extract
+
+    return _extract(text, **options)
+
+
+def timeline(data: Any = None, **options: Any) -> Any:
+    """An interactive Altair timeline of events (see :mod:`eventlog._timeline`)."""
+    from ._timeline import timeline as _timeline
+
+    return _timeline(data, **options)

@@ -1,0 +1,271 @@
+"""Changesets: the only way anything is written to a store.
+
+A changeset collects puts and deletes of any kind of record, then commits them in
+one transaction: every version it adds carries its id, author, message and UTC time.
+Nothing is changed in place: a put adds a version, a delete adds a tombstone with a
+reason, and a put of a record identical to the current version adds nothing.
+
+>>> import eventlog, tempfile, os                      # doctest: +SKIP
+>>> store = eventlog.open(os.path.join(tempfile.mkdtemp(), "s.duckdb"), create=True)  # doctest: +SKIP
+>>> with store.change(author="ana", message="first") as cs:  # doctest: +SKIP
+...     cs.put(eventlog.Event(id="e1", type="visit", title="A visit", date="2024-05-16"))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ._errors import EventlogError, NotFound, ValidationError, VersionConflict
+from ._models import Event, Link, SourceRef, _Record
+from ._schema import COMMON, KINDS, canonical_json
+
+if TYPE_CHECKING:
+    from ._store import Store
+
+__all__ = ["Changeset", "CommitResult"]
+
+_POLARS_TYPES = {
+    "VARCHAR": pl.String,
+    "INTEGER": pl.Int32,
+    "BIGINT": pl.Int64,
+    "DOUBLE": pl.Float64,
+    "DATE": pl.Date,
+    "VARCHAR[]": pl.List(pl.String),
+}
+
+
+@dataclass
+class _Op:
+    kind: str
+    key: str
+    op: str  # put | delete
+    record: _Record | None
+    expected_version: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a commit did: its changeset id (None when nothing changed) and counts."""
+
+    changeset: int | None
+    created: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+
+class Changeset:
+    """Writes collected under one author and message, committed atomically.
+
+    Use it through :meth:`eventlog.Store.change`, never directly.
+    """
+
+    def __init__(self, store: Store, author: str, message: str, at: dt.datetime | None = None, info: dict | None = None):
+        if not author or not str(author).strip():
+            raise ValidationError("a changeset needs an author", field="author")
+        if not message or not str(message).strip():
+            raise ValidationError("a changeset needs a message saying why", field="message")
+        self.store = store
+        self.author = str(author).strip()
+        self.message = str(message).strip()
+        self.at = at
+        self.info = info or {}
+        self._ops: dict[tuple[str, str], _Op] = {}
+        self.result: CommitResult | None = None
+
+    # -- collecting -------------------------------------------------------------------------------
+    @property
+    def id(self) -> int | None:
+        """The changeset id once committed (None before, or when it changed nothing)."""
+        return self.result.changeset if self.result else None
+
+    def put(self, record: _Record | dict[str, Any], expected_version: int | None = None) -> None:
+        """Add or update a record (an Event by default; dicts are read as events).
+
+        ``expected_version`` is the version the caller based the change on: the commit
+        fails with VersionConflict when the record has moved on (0 means "must be new").
+        """
+        if isinstance(record, dict):
+            record = _validate(Event, record)
+        kind = _kind_of(record)
+        self._add(_Op(kind, KINDS[kind].key_of(record), "put", record, expected_version, None))
+
+    def delete(self, key: str, *, reason: str, expected_version: int | None = None, kind: str = "event") -> None:
+        """Delete a record by adding a tombstone that says why."""
+        if not reason or not str(reason).strip():
+            raise ValidationError("a delete needs a reason", record=key, field="reason")
+        if kind not in KINDS:
+            raise ValidationError(f"unknown record kind {kind!r}", field="kind")
+        self._add(_Op(kind, key, "delete", None, expected_version, str(reason).strip()))
+
+    def link(
+        self,
+        cause: str,
+        effect: str,
+        *,
+        relation: str,
+        confidence: float = 0.7,
+        note: str = "",
+        evidence: Iterable[SourceRef | dict] = (),
+        asserted_by: str | None = None,
+        basis: str | None = None,
+        expected_version: int | None = None,
+    ) -> Link:
+        """Add or update a causal link from ``cause`` to ``effect`` (checked at commit)."""
+        ev = [e if isinstance(e, SourceRef) else _validate(SourceRef, e) for e in evidence]
+        link = _validate(
+            Link,
+            {
+                "cause": cause,
+                "effect": effect,
+                "relation": relation,
+                "confidence": confidence,
+                "note": note,
+                "evidence": [e.model_dump() for e in ev],
+                "asserted_by": asserted_by or self.author,
+                "basis": basis or ("source" if ev else "analyst"),
+            },
+        )
+        self.put(link, expected_version=expected_version)
+        return link  # type: ignore[return-value]
+
+    def unlink(self, cause: str, effect: str, *, relation: str, reason: str) -> None:
+        """Remove a causal link (a tombstone with a reason)."""
+        self.delete(f"{cause}|{effect}|{relation}", reason=reason, kind="link")
+
+    def tag(self, event_ids: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> int:
+        """Add and remove tags on many events in this changeset; returns how many events change."""
+        add, remove = list(add), list(remove)
+        changed = 0
+        ids = list(event_ids)
+        current = self.store._current_records("event", ids)
+        for eid in ids:
+            pending = self._ops.get(("event", eid))
+            ev = pending.record if pending and pending.op == "put" else current.get(eid)
+            if ev is None:
+                raise NotFound(f"no event {eid!r} to tag")
+            assert isinstance(ev, Event)
+            tags = [t for t in ev.tags if t not in remove]
+            tags += [t for t in add if t not in tags]
+            if tags != ev.tags:
+                self.put(_validate(Event, {**ev.model_dump(), "tags": tags}))
+                changed += 1
+        return changed
+
+    def _add(self, op: _Op) -> None:
+        prev = self._ops.get((op.kind, op.key))
+        if prev is not None and op.expected_version is None:
+            op.expected_version = prev.expected_version
+        self._ops[(op.kind, op.key)] = op
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    # -- committing -------------------------------------------------------------------------------
+    def _commit(self) -> CommitResult:
+        """Write everything in one transaction (called by Store.change on a clean exit)."""
+        if not self._ops:
+            self.result = CommitResult(None, 0, 0, 0, 0)
+            return self.result
+        self.result = self.store._run_commit(self)
+        return self.result
+
+    def _stage(self, kind: str) -> pl.DataFrame | None:
+        """The ops of one kind as a frame of version rows (without version/changeset yet)."""
+        ops = [o for o in self._ops.values() if o.kind == kind]
+        if not ops:
+            return None
+        spec = KINDS[kind]
+        cols: dict[str, list[Any]] = {c: [] for c in ["key", "expected_version", "op", "reason", "data", *spec.columns]}
+        for o in ops:
+            cols["key"].append(o.key)
+            cols["expected_version"].append(o.expected_version)
+            cols["op"].append(o.op)
+            cols["reason"].append(o.reason)
+            if o.record is not None:
+                cols["data"].append(canonical_json(o.record.to_data()))
+                typed = spec.typed(o.record)
+                for c in spec.columns:
+                    cols[c].append(typed[c])
+            else:
+                cols["data"].append(None)
+                for c in spec.columns:
+                    cols[c].append(None)
+        schema = {"key": pl.String, "expected_version": pl.Int32, "op": pl.String, "reason": pl.String, "data": pl.String}
+        schema.update({c: _POLARS_TYPES[t] for c, t in spec.columns.items()})
+        return pl.DataFrame(cols, schema=schema)
+
+    def records(self, kind: str) -> dict[str, _Record | None]:
+        """Pending records of a kind (None for a delete), for checks at commit."""
+        return {o.key: o.record for o in self._ops.values() if o.kind == kind}
+
+
+def _kind_of(record: _Record) -> str:
+    for name, spec in KINDS.items():
+        if isinstance(record, spec.model):
+            return name
+    raise ValidationError(f"cannot store a {type(record).__name__}")
+
+
+def _validate(model: type[_Record], data: dict[str, Any]) -> Any:
+    from pydantic import ValidationError as PydanticError
+
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"]) or None
+        msg = err["msg"].removeprefix("Value error, ")
+        raise ValidationError(f"{msg} (got {err.get('input')!r})", record=str(data.get("id") or data.get("cause") or ""), field=loc) from None
+
+
+def rows_to_insert(staged: pl.DataFrame, current: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, int, int, int, int]:
+    """Decide, per staged op, the version row to add; raise on stale or impossible ops.
+
+    ``current`` has key, version, op, data of the current version of each staged key.
+    Returns the rows (with ``version``) and counts created/updated/deleted/unchanged.
+    """
+    joined = staged.join(current, on="key", how="left", suffix="_cur")
+    stale = joined.filter(
+        pl.col("expected_version").is_not_null()
+        & (pl.col("expected_version") != pl.col("version").fill_null(0))
+    )
+    if stale.height:
+        r = stale.row(0, named=True)
+        raise VersionConflict(
+            f"{kind} {r['key']!r} is at version {r['version'] or 0}, not {r['expected_version']}: "
+            f"someone changed it since you read it (re-read and apply your change again)"
+        )
+    live = pl.col("op_cur").fill_null("delete") == "put"
+    bad_delete = joined.filter((pl.col("op") == "delete") & ~live)
+    if bad_delete.height:
+        raise NotFound(f"no {kind} {bad_delete['key'][0]!r} to delete (it does not exist or is already deleted)")
+    same = (pl.col("op") == "put") & live & (pl.col("data") == pl.col("data_cur"))
+    unchanged = joined.filter(same).height
+    todo = joined.filter(~same).with_columns(
+        version=(pl.col("version").fill_null(0) + 1).cast(pl.Int32),
+        _created=(pl.col("op") == "put") & ~live,
+    )
+    created = todo.filter(pl.col("_created")).height
+    deleted = todo.filter(pl.col("op") == "delete").height
+    updated = todo.height - created - deleted
+    return todo, created, updated, deleted, unchanged
+
+
+def common_columns() -> list[str]:
+    return list(COMMON)
+
+
+def dumps_info(info: dict) -> str:
+    return json.dumps(info, sort_keys=True, default=str)
+
+
+class CommitAborted(EventlogError):
+    """Internal: the backend refused the commit because of a concurrent writer; retry."""

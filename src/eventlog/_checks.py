@@ -1,0 +1,73 @@
+"""Checks a changeset must pass before anything is written.
+
+They run inside the commit transaction, against the store as it is plus what the
+changeset puts and deletes, so a changeset may add an actor and the event that
+names it together. A failed check raises and the transaction rolls back.
+
+>>> check_changeset.__name__
+'check_changeset'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._errors import ValidationError
+from ._models import Event, Link
+
+if TYPE_CHECKING:
+    from ._changeset import Changeset
+    from ._store import Store
+
+__all__ = ["check_changeset", "live_keys"]
+
+
+def live_keys(store: Store, cs: Changeset, kind: str, wanted: set[str]) -> set[str]:
+    """Which of ``wanted`` exist after the changeset: live in the store or put by it, not deleted by it."""
+    if not wanted:
+        return set()
+    pending = cs.records(kind)
+    in_store = {k for k, _ in store._record_rows(kind, wanted, None)}
+    return {k for k in wanted if (k in pending and pending[k] is not None) or (k in in_store and k not in pending)}
+
+
+def check_changeset(store: Store, cs: Changeset) -> None:
+    """Raise ValidationError for the first reference the changeset would leave dangling."""
+    events = cs.records("event")
+    put_events = [e for e in events.values() if isinstance(e, Event)]
+    actors = {a for e in put_events for a in e.actors}
+    sources = {s.source for e in put_events for s in e.sources} | {
+        a.source for e in put_events for a in e.amounts if a.source
+    }
+    live_actors = live_keys(store, cs, "actor", actors)
+    live_sources = live_keys(store, cs, "source", sources)
+    for e in put_events:
+        for a in e.actors:
+            if a not in live_actors:
+                raise ValidationError(f"unknown actor {a!r}", record=e.id, field="actors")
+        for s in e.sources:
+            if s.source not in live_sources:
+                raise ValidationError(f"unknown source {s.source!r}", record=e.id, field="sources")
+        for am in e.amounts:
+            if am.source and am.source not in live_sources:
+                raise ValidationError(f"unknown source {am.source!r}", record=e.id, field="amounts.source")
+
+    links = cs.records("link")
+    put_links = [lk for lk in links.values() if isinstance(lk, Link)]
+    if put_links:
+        from ._links import check_new_links
+
+        check_new_links(store, cs, put_links)
+
+    deleted_events = {k for k, v in events.items() if v is None}
+    if deleted_events:
+        from ._links import links_touching
+
+        for key in links_touching(store, deleted_events):
+            if key not in links or links[key] is not None:
+                cause, effect, relation = key.split("|")
+                gone = cause if cause in deleted_events else effect
+                raise ValidationError(
+                    f"event {gone!r} is linked ({cause} -{relation}-> {effect}); unlink it in the same changeset first",
+                    record=gone,
+                )

@@ -1,0 +1,386 @@
+"""The ``eventlog`` command: a thin shell over the public API.
+
+Every command calls the library and turns an :class:`EventlogError` into one line
+on stderr and exit status 1; usage mistakes exit with 2 (click's convention).
+
+>>> main.name
+'eventlog'
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ._errors import EventlogError
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    """Turns library errors into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EventlogError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except BrokenPipeError:  # `eventlog query | head`
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="eventlog")
+def main() -> None:
+    """eventlog: a versioned, sourced timeline of events.
+
+    The store is $EVENTLOG_DB or ./eventlog.duckdb unless --db says otherwise.
+    """
+
+
+db_option = click.option("--db", envvar="EVENTLOG_DB", default=None, help="Store: a DuckDB file or ducklake: location.")
+
+
+def _open(db: str | None, read_only: bool = False) -> Any:
+    import eventlog
+
+    return eventlog.open(db, read_only=read_only)
+
+
+def query_options(f: Callable) -> Callable:
+    """The filters of Store.query as options (each may be repeated)."""
+    opts = [
+        click.option("--type", "type_", multiple=True, help="Event type (repeatable)."),
+        click.option("--actor", multiple=True, help="Actor id or name (repeatable)."),
+        click.option("--start", default=None, help="Keep events that end on or after this EDTF date."),
+        click.option("--end", default=None, help="Keep events that start on or before this EDTF date."),
+        click.option("--text", multiple=True, help="Text in title or summary, any case (repeatable)."),
+        click.option("--tag", multiple=True, help="Tag (repeatable)."),
+        click.option("--source", multiple=True, help="Source document id (repeatable)."),
+        click.option("--status", multiple=True, help="confirmed, candidate or disputed (repeatable)."),
+        click.option("--as-of", default=None, help="A changeset id or an ISO timestamp."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def filters_from(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Query keyword arguments from the options of :func:`query_options` (empty ones dropped)."""
+    names = {"type_": "type", "actor": "actor", "start": "start", "end": "end", "text": "text", "tag": "tag",
+             "source": "source", "status": "status", "as_of": "as_of"}
+    out = {}
+    for opt, key in names.items():
+        v = kwargs.pop(opt, None)
+        if v in (None, (), []):
+            continue
+        out[key] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None, title: str | None = None) -> None:
+    """Print a polars frame as a rich table, CSV or JSON lines."""
+    import polars as pl
+
+    if columns:
+        frame = frame.select([c for c in columns if c in frame.columns])
+    if fmt == "json":
+        click.echo(frame.write_ndjson(), nl=False)
+        return
+    if fmt == "csv":
+        flat = frame.with_columns([pl.col(c).list.join("; ") for c, t in frame.schema.items() if isinstance(t, pl.List)])
+        click.echo(flat.write_csv(), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for c in frame.columns:
+        table.add_column(c, overflow="fold")
+    for row in frame.iter_rows():
+        table.add_row(*[_cell(v) for v in row])
+    Console(soft_wrap=False).print(table)
+
+
+def _cell(v: Any) -> str:
+    from rich.markup import escape
+
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return escape(", ".join(str(x) for x in v))
+    if hasattr(v, "strftime") and hasattr(v, "hour"):
+        return v.strftime("%Y-%m-%d %H:%M:%S")
+    return escape(str(v))
+
+
+# -- building -----------------------------------------------------------------------------------
+@main.command()
+@click.option("--events", "events_dir", default="events", show_default=True, help="The curated events folder.")
+@db_option
+@click.option("--author", default=None, help="Changeset author (default: $EVENTLOG_AUTHOR, git or $USER).")
+@click.option("--message", default=None, help="Changeset message.")
+@click.option("--corpus", default=None, help="Source documents folder (default $EVENTLOG_CORPUS or ../shared/corpus).")
+@click.option("--from-git", is_flag=True, help="Replay the git history of the events folder, one changeset per commit.")
+@click.option("--quiet", is_flag=True, help="Print only the one-line result.")
+def build(events_dir: str, db: str | None, author: str | None, message: str | None, corpus: str | None,
+          from_git: bool, quiet: bool) -> None:
+    """Sync the store with the events folder in one changeset (validates everything first)."""
+    import eventlog
+
+    if from_git:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("replaying commits", total=None)
+
+            def tick(i: int, n: int, subject: str) -> None:
+                progress.update(task, completed=i, total=n, description=f"commit {i}/{n}: {subject[:40]}")
+
+            reports = eventlog.build_from_git(events_dir, db, corpus=corpus, progress=tick)
+        made = [r for r in reports if r.changeset is not None]
+        click.echo(f"replayed {len(reports)} commit(s) into {len(made)} changeset(s)")
+        if reports and not reports[-1].evidence_checked:
+            click.echo("evidence NOT checked (no corpus found)")
+        return
+    report = eventlog.build(events_dir, db, author=author, message=message, corpus=corpus)
+    click.echo(report.summary())
+    if not quiet:
+        _print_stats(_open(db, read_only=False))
+
+
+def _print_stats(store: Any) -> None:
+    s = store.stats()
+    click.echo(f"store {store.location}: {s['records']['event']} events, {s['records']['link']} links, "
+               f"{s['records']['actor']} actors, {s['records']['source']} sources; {s['changesets']} changesets, "
+               f"{s['versions']} versions")
+    click.echo(f"multi-source events: {s['multi_source_events']}; disputed: {s['disputed_events']}; "
+               f"evidence quotes: {s['quotes']} ({'checked against the corpus' if s['evidence_checked'] else 'not checked: no corpus'})")
+    click.echo("events by type: " + ", ".join(f"{t} {n}" for t, n in s["events_by_type"].items()))
+    store.close()
+
+
+@main.command()
+@click.option("--events", "events_dir", default="events", show_default=True)
+@click.option("--corpus", default=None, help="Source documents folder (default $EVENTLOG_CORPUS or ../shared/corpus).")
+def validate(events_dir: str, corpus: str | None) -> None:
+    """Check the events folder and list every problem (nothing is written)."""
+    import eventlog
+    from eventlog._corpus import find_corpus
+
+    corpus_dir = find_corpus(corpus)
+    ds, problems = eventlog.check_dataset(events_dir, corpus_dir)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    if problems:
+        raise SystemExit(1)
+    assert ds is not None
+    checked = "evidence checked" if ds.evidence_checked else "evidence NOT checked (no corpus found)"
+    click.echo(f"ok: {len(ds.events)} events, {len(ds.links)} links, {len(ds.actors)} actors, "
+               f"{len(ds.sources)} sources; {checked}")
+
+
+@main.command()
+@db_option
+@click.option("--events", "events_dir", default=None, help="Write the store back to this events folder.")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default=None)
+@click.option("--out", default=None, help="File for --format.")
+@query_options
+def export(db: str | None, events_dir: str | None, fmt: str | None, out: str | None, **kwargs: Any) -> None:
+    """Write the current state back to events/ (lossless), or a table to parquet/csv/jsonl."""
+    import eventlog
+
+    filters = filters_from(kwargs)
+    store = _open(db, read_only=True)
+    try:
+        if fmt or out:
+            if not out:
+                raise click.UsageError("--format needs --out FILE")
+            n = eventlog.export_table(store, out, fmt, **filters)
+            click.echo(f"wrote {n} events to {out}")
+        else:
+            counts = eventlog.export(store, events_dir or "events")
+            click.echo(f"{events_dir or 'events'}: {counts['written']} file(s) written, {counts['removed']} removed")
+    finally:
+        store.close()
+
+
+# -- reading ------------------------------------------------------------------------------------
+@main.command()
+@db_option
+@query_options
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--columns", default="id,date,type,title,actors,n_sources,status", show_default=True,
+              help="Comma-separated columns for the table ('all' for every column).")
+def query(db: str | None, fmt: str, columns: str, **kwargs: Any) -> None:
+    """Events matching the filters, sorted by start date."""
+    store = _open(db, read_only=True)
+    try:
+        frame = store.query(**filters_from(kwargs))
+    finally:
+        store.close()
+    cols = None if columns == "all" or fmt != "table" else columns.split(",")
+    print_frame(frame, fmt, cols, title=f"{frame.height} events")
+
+
+@main.command()
+@db_option
+@click.argument("event_id")
+@click.option("--as-of", default=None, help="A changeset id or an ISO timestamp.")
+def show(db: str | None, event_id: str, as_of: str | None) -> None:
+    """One event with its sources and the evidence each one quotes."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from ._dates import format_edtf_words
+    from ._schema import format_amount
+
+    store = _open(db, read_only=True)
+    try:
+        ev = store.get(event_id, as_of)
+        evidence = store.evidence(event_id, as_of)
+        names = dict(store.actors()[["id", "name"]].iter_rows())
+        hist = store.history(event_id)
+        links = _links_of(store, event_id)
+    finally:
+        store.close()
+    con = Console(soft_wrap=True)
+    con.print(f"[bold]{escape(ev.title)}[/bold]  ({ev.id}, {ev.type}, {ev.status}, confidence {ev.confidence})")
+    con.print(f"date: {ev.date} = {format_edtf_words(ev.date)} [{ev.start} .. {ev.end}, {ev.precision}]")
+    if ev.actors:
+        con.print("actors: " + escape(", ".join(names.get(a, a) for a in ev.actors)))
+    if ev.location:
+        con.print(f"location: {escape(ev.location)}")
+    for a in ev.amounts:
+        who = f" (per {a.source})" if a.source else ""
+        con.print("amount: " + escape(format_amount(a.value, a.unit, a.measure)) + who)
+    if ev.tags:
+        con.print("tags: " + ", ".join(ev.tags))
+    if ev.summary:
+        con.print(f"\n{escape(ev.summary)}")
+    if ev.notes:
+        con.print(f"[italic]note: {escape(ev.notes)}[/italic]")
+    con.print(f"\nsources ({len(ev.sources)}):")
+    for row in evidence.iter_rows(named=True):
+        quote = row["quote"]
+        con.print(f"  {row['source']} [{row['span_start']}, {row['span_end']})")
+        if quote is None:
+            con.print("    (no quote: the store was built without the corpus)")
+        else:
+            con.print("    > " + escape(" ".join(quote.split())))
+    if links:
+        con.print("\nlinks:")
+        for line in links:
+            con.print("  " + escape(line))
+    last = hist.row(-1, named=True)
+    con.print(f"\nversion {last['version']} by {last['author']} at {last['at']:%Y-%m-%d %H:%M} UTC: {escape(last['message'])}")
+
+
+def _links_of(store: Any, event_id: str) -> list[str]:
+    frame = store.sql(
+        "SELECT cause, relation, effect FROM link_versions WHERE superseded_by IS NULL AND op = 'put' "
+        "AND (cause = ? OR effect = ?) ORDER BY cause, effect",
+        [event_id, event_id],
+    )
+    return [f"{c} --{r}--> {e}" for c, r, e in frame.iter_rows()]
+
+
+@main.command()
+@db_option
+@click.argument("key")
+@click.option("--kind", default="event", show_default=True, type=click.Choice(["event", "link", "actor", "source"]))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def history(db: str | None, key: str, kind: str, fmt: str) -> None:
+    """Every version of a record: who changed what, when and why."""
+    with _open(db, read_only=True) as store:
+        print_frame(store.history(key, kind=kind), fmt, title=f"history of {kind} {key}")
+
+
+@main.command()
+@db_option
+@click.option("--limit", default=20, show_default=True, help="Newest changesets to show (0 for all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def log(db: str | None, limit: int, fmt: str) -> None:
+    """The changesets, newest first."""
+    with _open(db, read_only=True) as store:
+        frame = store.log()
+    print_frame(frame.head(limit) if limit else frame, fmt, title="changesets")
+
+
+@main.command()
+@db_option
+@click.argument("a")
+@click.argument("b", required=False)
+@click.option("--kind", default=None, type=click.Choice(["event", "link", "actor", "source"]))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def diff(db: str | None, a: str, b: str | None, kind: str | None, fmt: str) -> None:
+    """What changed between two changesets or timestamps (B defaults to now)."""
+    with _open(db, read_only=True) as store:
+        print_frame(store.diff(a, b, kind=kind), fmt, title=f"diff {a} .. {b or 'now'}")
+
+
+@main.command()
+@db_option
+@click.argument("key")
+@click.option("--kind", default="event", show_default=True, type=click.Choice(["event", "link", "actor", "source"]))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def blame(db: str | None, key: str, kind: str, fmt: str) -> None:
+    """Who set each field of a record's current version."""
+    with _open(db, read_only=True) as store:
+        print_frame(store.blame(key, kind=kind), fmt, title=f"blame {kind} {key}")
+
+
+@main.command()
+@db_option
+@click.argument("changeset", type=int)
+@click.option("--author", required=True, help="Who reverts.")
+@click.option("--message", default=None, help="Why (default: 'Revert changeset N: ...').")
+def revert(db: str | None, changeset: int, author: str, message: str | None) -> None:
+    """Undo a changeset with a new changeset."""
+    with _open(db) as store:
+        new = store.revert(changeset, author=author, message=message)
+    click.echo(f"changeset {new} reverts changeset {changeset}" if new else f"changeset {changeset} changed nothing to revert")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def stats(db: str | None, fmt: str) -> None:
+    """Counts: events by type, records, changesets, evidence."""
+    store = _open(db, read_only=True)
+    if fmt == "json":
+        click.echo(json.dumps(store.stats(), indent=2, default=str))
+        store.close()
+    else:
+        _print_stats(store)
+
+
+def _register_optional() -> None:
+    """Commands that live next to the feature they drive."""
+    import importlib
+
+    for module, names in (
+        ("eventlog._links_cli", ("link", "unlink", "causes", "effects", "paths", "tag")),
+        ("eventlog._timeline_cli", ("timeline",)),
+        ("eventlog._extract.cli", ("extract_cmd", "review_cmd", "eval_cmd")),
+        ("eventlog._lake_cli", ("migrate",)),
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module.startswith(exc.name):
+                raise
+            continue
+        for name in names:
+            cmd = getattr(mod, name, None)
+            if cmd is not None:
+                main.add_command(cmd)
+
+
+_register_optional()

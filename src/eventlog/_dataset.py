@@ -1,0 +1,324 @@
+"""The curated ``events/`` folder: load it, check it whole, write it back.
+
+Layout (YAML, safe-loaded, one file per event so that git diffs stay small)::
+
+    events/
+      actors.yaml         list of actors
+      sources.yaml        list of source documents
+      links.yaml          list of causal links (optional)
+      events/<id>.yaml    one event each; the file name is the event id
+
+Loading checks everything before anything is written anywhere; the first
+problem raises a :class:`ValidationError` naming file, line, record and field.
+:func:`check_dataset` lists every problem instead.
+
+>>> from pathlib import Path
+>>> ds = load_dataset(Path("events")) if Path("events/actors.yaml").exists() else None
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._corpus import Corpus
+from ._errors import CorpusError, EventlogError, ValidationError
+from ._models import Actor, Event, Link, Source, _Record
+
+__all__ = ["Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "load_dataset", "write_dataset"]
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+@dataclass
+class Dataset:
+    """Everything in an events folder, validated."""
+
+    events: dict[str, Event] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    links: dict[str, Link] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # record key -> file it came from
+    evidence_checked: bool = False
+    quotes: dict[tuple[str, str, int, int], str] = field(default_factory=dict)  # (event, source, start, end)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(f"cannot read ({exc.strerror})", file=str(path)) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ValidationError(
+            f"YAML syntax error: {problem}", file=str(path), line=mark.line + 1 if mark else None
+        ) from None
+
+
+def _key_lines(path: Path) -> dict[tuple[int | None, str], int]:
+    """Line of each key: (item index or None for a mapping file, key) -> 1-based line."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (yaml.YAMLError, OSError):
+        return {}
+    out: dict[tuple[int | None, str], int] = {}
+
+    def mapping(n: Any, idx: int | None) -> None:
+        if isinstance(n, yaml.MappingNode):
+            out[(idx, "")] = n.start_mark.line + 1
+            for k, _v in n.value:
+                out[(idx, str(k.value))] = k.start_mark.line + 1
+
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            mapping(item, i)
+    else:
+        mapping(node, None)
+    return out
+
+
+def _build(model: type[_Record], data: Any, path: Path, idx: int | None, lines: dict | None) -> _Record:
+    from pydantic import ValidationError as PydanticError
+
+    if not isinstance(data, dict):
+        raise ValidationError(f"expected a mapping of fields, got {type(data).__name__}", file=str(path))
+    record = str(data.get("id") or (f"{data.get('cause')} -> {data.get('effect')}" if "cause" in data else f"item {idx}"))
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        err = exc.errors()[0]
+        loc = [str(x) for x in err["loc"]]
+        fld = ".".join(loc) or None
+        value = err.get("input")
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown field (allowed: {', '.join(model.model_fields)})"
+        elif loc and not msg.endswith(repr(value)) and not isinstance(value, (dict, list)):
+            msg = f"{msg} (got {value!r})"
+        line = None
+        if lines is None:
+            lines = _key_lines(path)
+        if lines:
+            line = lines.get((idx, loc[0] if loc else "")) or lines.get((idx, ""))
+        raise ValidationError(msg, file=str(path), record=record, field=fld, line=line) from None
+
+
+def _registry(path: Path, model: type[_Record], required: bool) -> Iterator[tuple[_Record, int]]:
+    if not path.exists():
+        if required:
+            raise ValidationError("missing registry file", file=str(path))
+        return
+    data = _read_yaml(path) or []
+    if not isinstance(data, list):
+        raise ValidationError("expected a YAML list of records", file=str(path))
+    for i, item in enumerate(data):
+        yield _build(model, item, path, i, None), i
+
+
+def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | EventlogError]:
+    """Yield every problem found, then the dataset (if the files could be read at all)."""
+    ds = Dataset()
+    events_dir = Path(events_dir)
+    if not events_dir.is_dir():
+        yield ValidationError("no such events folder", file=str(events_dir))
+        return
+    for name, model, target, required in (
+        ("actors.yaml", Actor, ds.actors, True),
+        ("sources.yaml", Source, ds.sources, True),
+    ):
+        path = events_dir / name
+        try:
+            for rec, _i in _registry(path, model, required):
+                if rec.id in target:
+                    yield ValidationError(f"duplicate id {rec.id!r}", file=str(path), record=rec.id, field="id")
+                target[rec.id] = rec  # type: ignore[index]
+                ds.files[f"{model.__name__.lower()}:{rec.id}"] = str(path)
+        except ValidationError as exc:
+            yield exc
+    for aid, actor in ds.actors.items():
+        if actor.affiliation and actor.affiliation not in ds.actors:
+            yield ValidationError(
+                f"unknown actor {actor.affiliation!r}", file=str(events_dir / "actors.yaml"), record=aid, field="affiliation"
+            )
+
+    files = sorted((events_dir / "events").glob("*.yaml")) if (events_dir / "events").is_dir() else []
+    for path in files:
+        try:
+            data = _read_yaml(path)
+            ev = _build(Event, data, path, None, None)
+        except ValidationError as exc:
+            yield exc
+            continue
+        assert isinstance(ev, Event)
+        if path.stem != ev.id:
+            yield ValidationError(f"file name must be the event id ({ev.id}.yaml)", file=str(path), record=ev.id, field="id")
+        if ev.id in ds.events:
+            yield ValidationError(
+                f"duplicate id {ev.id!r} (also in {ds.files['event:' + ev.id]})", file=str(path), record=ev.id, field="id"
+            )
+            continue
+        ds.events[ev.id] = ev
+        ds.files[f"event:{ev.id}"] = str(path)
+        yield from _check_refs(ev, str(path), ds)
+
+    links_path = events_dir / "links.yaml"
+    try:
+        for rec, _i in _registry(links_path, Link, False):
+            assert isinstance(rec, Link)
+            if rec.id in ds.links:
+                yield ValidationError("duplicate link", file=str(links_path), record=rec.id)
+            ds.links[rec.id] = rec
+            ds.files[f"link:{rec.id}"] = str(links_path)
+            for end in (rec.cause, rec.effect):
+                if end not in ds.events:
+                    yield ValidationError(f"unknown event {end!r}", file=str(links_path), record=rec.id, field="cause" if end == rec.cause else "effect")
+            for ref in rec.evidence:
+                if ref.source not in ds.sources:
+                    yield ValidationError(f"unknown source {ref.source!r}", file=str(links_path), record=rec.id, field="evidence")
+    except ValidationError as exc:
+        yield exc
+
+    if corpus is not None:
+        c = Corpus(corpus, ds.sources.values())
+        try:
+            for sid in ds.sources:
+                c.text(sid)
+        except CorpusError as exc:
+            yield exc
+        else:
+            for key, rec in [*(("event:" + k, v) for k, v in ds.events.items()), *(("link:" + k, v) for k, v in ds.links.items())]:
+                refs = rec.sources if isinstance(rec, Event) else rec.evidence  # type: ignore[union-attr]
+                for ref in refs:
+                    if ref.source not in ds.sources:
+                        continue  # already reported
+                    try:
+                        quote = c.check_span(ref)
+                    except ValidationError as exc:
+                        yield ValidationError(exc.message, file=ds.files[key], record=key.split(":", 1)[1], field="sources" if key.startswith("event") else "evidence")
+                        continue
+                    ds.quotes[(key.split(":", 1)[1], ref.source, ref.span[0], ref.span[1])] = quote
+            ds.evidence_checked = True
+    yield ds
+
+
+def _check_refs(ev: Event, file: str, ds: Dataset) -> Iterator[ValidationError]:
+    for a in ev.actors:
+        if a not in ds.actors:
+            yield ValidationError(f"unknown actor {a!r} (not in actors.yaml)", file=file, record=ev.id, field="actors")
+    for ref in ev.sources:
+        if ref.source not in ds.sources:
+            yield ValidationError(f"unknown source {ref.source!r} (not in sources.yaml)", file=file, record=ev.id, field="sources")
+    for am in ev.amounts:
+        if am.source and am.source not in ds.sources:
+            yield ValidationError(f"unknown source {am.source!r}", file=file, record=ev.id, field="amounts.source")
+
+
+def check_dataset(events_dir: str | os.PathLike[str], corpus: str | os.PathLike[str] | None = None) -> tuple[Dataset | None, list[EventlogError]]:
+    """Every problem in an events folder (empty when it is valid), and the dataset as far as it loaded."""
+    problems: list[EventlogError] = []
+    ds = None
+    for item in _iter_checks(Path(events_dir), Path(corpus) if corpus else None):
+        if isinstance(item, Dataset):
+            ds = item
+        else:
+            problems.append(item)
+    return ds, problems
+
+
+def load_dataset(events_dir: str | os.PathLike[str], corpus: str | os.PathLike[str] | None = None) -> Dataset:
+    """Load and check an events folder; raise the first problem found.
+
+    With ``corpus``, also checks document hashes and that every span lies in its
+    document, and keeps each span's text in ``Dataset.quotes``.
+    """
+    ds, problems = check_dataset(events_dir, corpus)
+    if problems:
+        first = problems[0]
+        if len(problems) > 1:
+            first.args = (f"{first} (and {len(problems) - 1} more problem(s); run 'eventlog validate' for all)",)
+        raise first
+    assert ds is not None
+    return ds
+
+
+def find_lookalikes(events: dict[str, Event]) -> list[tuple[str, str]]:
+    """Pairs of events with the same type, the same actor set and overlapping dates,
+    unless one lists the other in ``distinct_from``."""
+    groups: dict[tuple[str, frozenset[str]], list[Event]] = {}
+    for ev in events.values():
+        groups.setdefault((ev.type, frozenset(ev.actors)), []).append(ev)
+    pairs = []
+    for group in groups.values():
+        group.sort(key=lambda e: (e.start, e.id))
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if b.start > a.end:
+                    break
+                if b.id in a.distinct_from or a.id in b.distinct_from:
+                    continue
+                pairs.append((a.id, b.id))
+    return pairs
+
+
+class _Dumper2(_Dumper):  # type: ignore[misc, valid-type]
+    """Block style, with short lists of scalars inline so spans read as [12, 40]."""
+
+
+def _repr_list(dumper: Any, data: list) -> Any:
+    flow = len(data) <= 8 and all(isinstance(x, (int, float)) or (isinstance(x, str) and len(x) < 40) for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _repr_str(dumper: Any, data: str) -> Any:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper2.add_representer(list, _repr_list)
+_Dumper2.add_representer(tuple, _repr_list)
+_Dumper2.add_representer(str, _repr_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML the way events/ files are written: block style, keys in model order, unicode kept."""
+    return yaml.dump(data, Dumper=_Dumper2, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_dataset(ds: Dataset, events_dir: str | os.PathLike[str]) -> dict[str, int]:
+    """Write a dataset to a folder so that loading it gives the same records.
+
+    Files whose content would not change are left untouched; event files of events
+    no longer present are removed. Returns counts of written and removed files.
+    """
+    root = Path(events_dir)
+    (root / "events").mkdir(parents=True, exist_ok=True)
+    written = removed = 0
+
+    def put(path: Path, text: str) -> None:
+        nonlocal written
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            written += 1
+
+    put(root / "actors.yaml", dump_yaml([a.to_data() for a in sorted(ds.actors.values(), key=lambda a: a.id)]))
+    put(root / "sources.yaml", dump_yaml([s.to_data() for s in sorted(ds.sources.values(), key=lambda s: s.id)]))
+    if ds.links or (root / "links.yaml").exists():
+        put(root / "links.yaml", dump_yaml([lk.to_data() for lk in sorted(ds.links.values(), key=lambda lk: lk.id)]))
+    for ev in ds.events.values():
+        put(root / "events" / f"{ev.id}.yaml", dump_yaml(ev.to_data()))
+    for path in (root / "events").glob("*.yaml"):
+        if path.stem not in ds.events:
+            path.unlink()
+            removed += 1
+    return {"written": written, "removed": removed}

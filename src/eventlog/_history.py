@@ -1,0 +1,217 @@
+"""Reading the past: history, log, diff, blame, and undoing a changeset (revert).
+
+All of it works for every kind of record (events, links, actors, sources), because
+every kind is kept in the same shape of version table.
+
+>>> _changed_fields({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4})
+['b', 'c']
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ._errors import NotFound, ValidationError, VersionConflict
+from ._models import model_for_kind
+from ._schema import KINDS
+
+if TYPE_CHECKING:
+    from ._store import AsOf, Store
+
+__all__ = ["blame", "diff", "history", "log", "revert"]
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValidationError(f"unknown record kind {kind!r}; known: {', '.join(KINDS)}", field="kind")
+    return KINDS[kind].table
+
+
+def _changed_fields(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
+    old, new = old or {}, new or {}
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def _versions(store: Store, key: str, kind: str) -> list[tuple]:
+    table = _kind(kind)
+    rows = store._con.execute(
+        f"""SELECT v.version, v.changeset, c.author, c.committed_at, c.message, v.op, v.reason, v.data
+            FROM {table} v JOIN changesets c ON c.id = v.changeset
+            WHERE v.key = ? ORDER BY v.version""",
+        [key],
+    ).fetchall()
+    if not rows:
+        raise NotFound(f"no {kind} {key!r} in the store")
+    return rows
+
+
+def history(store: Store, key: str, kind: str = "event") -> pl.DataFrame:
+    """One row per version of a record, oldest first."""
+    out = []
+    prev: dict[str, Any] | None = None
+    prev_op = None
+    for version, cs, author, at, message, op, reason, data in _versions(store, key, kind):
+        cur = json.loads(data) if data else None
+        if op == "delete":
+            operation, fields = "delete", []
+        elif prev_op is None:
+            operation, fields = "create", sorted(cur or {})
+        elif prev_op == "delete":
+            operation, fields = "restore", _changed_fields(prev, cur)
+        else:
+            operation, fields = "update", _changed_fields(prev, cur)
+        out.append(
+            {"version": version, "changeset": cs, "author": author, "at": at, "message": message,
+             "operation": operation, "fields": fields, "reason": reason}
+        )
+        if cur is not None:
+            prev = cur
+        prev_op = op
+    return pl.DataFrame(out, schema={
+        "version": pl.Int32, "changeset": pl.Int64, "author": pl.String, "at": pl.Datetime("us", "UTC"),
+        "message": pl.String, "operation": pl.String, "fields": pl.List(pl.String), "reason": pl.String,
+    })
+
+
+def log(store: Store) -> pl.DataFrame:
+    """Changesets, newest first, with the number of versions each added per kind."""
+    per_kind = " ".join(
+        f", (SELECT count(*) FROM {spec.table} v WHERE v.changeset = c.id) AS {name}s" for name, spec in KINDS.items()
+    )
+    return store._con.execute(
+        f"""SELECT c.id AS changeset, c.committed_at AS at, c.author, c.message, c.created, c.updated, c.deleted {per_kind}
+            FROM changesets c ORDER BY c.id DESC"""
+    ).pl()
+
+
+def _state(store: Store, table: str, cs: int) -> str:
+    return (
+        f"SELECT key, data FROM {table} WHERE changeset <= {int(cs)} "
+        f"AND (superseded_by IS NULL OR superseded_by > {int(cs)}) AND op = 'put'"
+    )
+
+
+def diff(store: Store, a: AsOf, b: AsOf = None, kind: str | None = None) -> pl.DataFrame:
+    """Records added, removed and changed (field by field) between two points in time."""
+    cs_a = store.resolve_as_of(a)
+    cs_b = store.resolve_as_of(b) if b is not None else store.last_changeset()
+    assert cs_a is not None
+    kinds = [kind] if kind else list(KINDS)
+    rows: list[dict[str, Any]] = []
+    for name in kinds:
+        table = _kind(name)
+        # Both ends are integers resolved from the changesets table, never user text.
+        pairs = store._con.execute(
+            f"""SELECT coalesce(x.key, y.key) AS key, x.data AS old, y.data AS new
+                FROM ({_state(store, table, cs_a)}) x FULL OUTER JOIN ({_state(store, table, cs_b)}) y ON x.key = y.key
+                WHERE x.data IS DISTINCT FROM y.data ORDER BY 1"""
+        ).fetchall()
+        for key, old, new in pairs:
+            if old is None:
+                rows.append({"kind": name, "id": key, "change": "added", "field": None, "old": None, "new": new})
+            elif new is None:
+                rows.append({"kind": name, "id": key, "change": "removed", "field": None, "old": old, "new": None})
+            else:
+                o, n = json.loads(old), json.loads(new)
+                for f in _changed_fields(o, n):
+                    rows.append({
+                        "kind": name, "id": key, "change": "changed", "field": f,
+                        "old": None if f not in o else json.dumps(o[f], ensure_ascii=False),
+                        "new": None if f not in n else json.dumps(n[f], ensure_ascii=False),
+                    })
+    schema = {"kind": pl.String, "id": pl.String, "change": pl.String, "field": pl.String, "old": pl.String, "new": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def blame(store: Store, key: str, kind: str = "event") -> pl.DataFrame:
+    """Per field of the current version: who set the value it has now, when and why."""
+    versions = _versions(store, key, kind)
+    if versions[-1][5] == "delete":
+        raise NotFound(f"{kind} {key!r} is deleted (changeset {versions[-1][1]}: {versions[-1][6]}); see its history")
+    current = json.loads(versions[-1][7])
+    model = model_for_kind(kind)
+    fields = [f for f in model.model_fields if f in current] + sorted(set(current) - set(model.model_fields))
+    out = []
+    for f in fields:
+        origin = versions[-1]
+        # Walk back while the field had the same value: the oldest such version set it.
+        for row in reversed(versions[:-1]):
+            if row[5] != "put" or json.loads(row[7]).get(f) != current[f]:
+                break
+            origin = row
+        version, cs, author, at, message = origin[:5]
+        out.append({"field": f, "value": json.dumps(current[f], ensure_ascii=False), "version": version,
+                    "changeset": cs, "author": author, "at": at, "message": message})
+    return pl.DataFrame(out, schema={
+        "field": pl.String, "value": pl.String, "version": pl.Int32, "changeset": pl.Int64,
+        "author": pl.String, "at": pl.Datetime("us", "UTC"), "message": pl.String,
+    })
+
+
+def revert(store: Store, changeset: int, *, author: str, message: str | None = None) -> int | None:
+    """Undo one changeset with a new one. Later changesets that touched the same fields of
+    the same records make it a VersionConflict that names them; other later edits are kept."""
+    cs = store.resolve_as_of(int(changeset))
+    assert cs is not None
+    row = store._con.execute("SELECT message FROM changesets WHERE id = ?", [cs]).fetchall()
+    conflicts: list[str] = []
+    plan: list[tuple[str, str, dict | None, int]] = []  # kind, key, new data (None = delete), expected version
+    for name, spec in KINDS.items():
+        touched = store._con.execute(
+            f"SELECT key, version, op, data FROM {spec.table} WHERE changeset = ? ORDER BY key", [cs]
+        ).fetchall()
+        for key, version, op, data in touched:
+            before_rows = store._con.execute(
+                f"SELECT op, data FROM {spec.table} WHERE key = ? AND version = ?", [key, version - 1]
+            ).fetchall()
+            before = json.loads(before_rows[0][1]) if before_rows and before_rows[0][0] == "put" else None
+            after = json.loads(data) if op == "put" else None
+            later = store._con.execute(
+                f"SELECT version, changeset, op, data FROM {spec.table} WHERE key = ? AND version > ? ORDER BY version",
+                [key, version],
+            ).fetchall()
+            head_version = later[-1][0] if later else version
+            head = (json.loads(later[-1][3]) if later[-1][2] == "put" else None) if later else after
+            touched_fields = set(_changed_fields(before, after))
+            if before is None or after is None:
+                # Creation or deletion: only safe to undo when nothing happened since.
+                if later:
+                    conflicts.append(f"{name} {key!r} (changed again in changeset(s) {', '.join(str(r[1]) for r in later)})")
+                    continue
+                plan.append((name, key, before, head_version))
+                continue
+            if head is None:
+                conflicts.append(f"{name} {key!r} (deleted in changeset {later[-1][1]})")
+                continue
+            prev = after
+            clash = set()
+            for _v, later_cs, _op, later_data in later:
+                ld = json.loads(later_data) if later_data else None
+                hit = touched_fields & set(_changed_fields(prev, ld))
+                if hit:
+                    clash |= {(f, later_cs) for f in hit}
+                prev = ld
+            if clash:
+                desc = ", ".join(f"{f} (changeset {c})" for f, c in sorted(clash))
+                conflicts.append(f"{name} {key!r} fields {desc}")
+                continue
+            restored = dict(head)
+            for f in touched_fields:
+                if f in before:
+                    restored[f] = before[f]
+                else:
+                    restored.pop(f, None)
+            plan.append((name, key, restored, head_version))
+    if conflicts:
+        raise VersionConflict(f"cannot revert changeset {cs}: later changesets changed the same things: " + "; ".join(conflicts))
+    msg = message or f"Revert changeset {cs}: {row[0][0]}"
+    with store.change(author=author, message=msg, info={"reverts": cs}) as new:
+        for name, key, data, expected in plan:
+            if data is None:
+                new.delete(key, reason=f"revert of changeset {cs}", expected_version=expected, kind=name)
+            else:
+                new.put(model_for_kind(name).model_validate(data), expected_version=expected)
+    return new.id
