@@ -467,6 +467,41 @@ class Store:
 
         return revert(self, changeset, author=author, message=message)
 
+    # -- causal links ---------------------------------------------------------------------------
+    def links(self, *, event: Filter = None, relation: Filter = None, basis: Filter = None, as_of: AsOf = None) -> pl.DataFrame:
+        """Causal links (optionally touching ``event``, of a ``relation`` or ``basis``) as a polars frame."""
+        from ._links import links
+
+        return links(self, event=_listify(event), relation=_listify(relation), basis=_listify(basis),
+                     as_of=self.resolve_as_of(as_of))
+
+    def causes(self, event_id: str, *, depth: int | None = None, as_of: AsOf = None) -> pl.DataFrame:
+        """Every event upstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
+        from ._links import causes
+
+        return causes(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
+
+    def effects(self, event_id: str, *, depth: int | None = None, as_of: AsOf = None) -> pl.DataFrame:
+        """Every event downstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
+        from ._links import effects
+
+        return effects(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
+
+    def paths(self, cause_id: str, effect_id: str, *, max_depth: int = 8, as_of: AsOf = None) -> pl.DataFrame:
+        """The causal chains leading from ``cause_id`` to ``effect_id``."""
+        from ._links import paths
+
+        return paths(self, cause_id, effect_id, max_depth=max_depth, as_of=self.resolve_as_of(as_of))
+
+    def tag(self, *, add: Iterable[str] = (), remove: Iterable[str] = (), author: str, message: str,
+            **filters: Any) -> CommitResult:
+        """Add/remove tags on every event a query returns, in one changeset."""
+        ids = self.query(**filters)["id"].to_list()
+        with self.change(author=author, message=message) as cs:
+            cs.tag(ids, add=add, remove=remove)
+        assert cs.result is not None
+        return cs.result
+
     def stats(self) -> dict[str, Any]:
         """Counts for a summary: events by type, records per kind, changesets, evidence."""
         con = self._con

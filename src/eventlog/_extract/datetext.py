@@ -1,0 +1,667 @@
+"""Date expressions in English and Dutch text, normalised to EDTF with inclusive bounds.
+
+Each rule is one regular expression compiled once at import and a resolver that turns
+its match into an EDTF string. Resolvers use two reference points:
+
+* the document date (``doc_date``) for expressions such as "last year", "vorige maand",
+  "this week", "on Monday";
+* the *anchor*, the last date resolved earlier in the same text, for expressions such as
+  "the same year", "het jaar daarop", "a year earlier" (falling back to the document date
+  when nothing came before).
+
+Bounds come from :func:`eventlog._dates.parse_edtf`, so every result is a valid EDTF
+string the models accept. Conventions for vague expressions (documented in the README):
+"late/end of Y" -> ``Y-12~``, "early/begin Y" -> ``Y-01~``, "mid/halverwege Y" ->
+``Y-06~``; "since Y" -> ``Y/<document date>`` (``Y/..`` without a document date).
+
+>>> [m.edtf for m in find_dates("Op 4 februari 2022 en eind vorig jaar.", doc_date="2024-05-15")]
+['2022-02-04', '2023-12~']
+>>> normalise_date("May 16-17, 2024").edtf
+'2024-05-16/2024-05-17'
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from .._dates import EDTFDate, parse_edtf
+from .._errors import ValidationError
+
+__all__ = ["DateMatch", "coerce_doc_date", "find_dates", "normalise_date"]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """One date expression found in a text.
+
+    ``kind`` says what it was resolved against: ``absolute`` (nothing), ``document``
+    (the document date), ``anchor`` (an earlier date in the text) or ``vague``.
+    """
+
+    edtf: str
+    start: date | None
+    end: date | None
+    precision: str
+    text: str
+    span: tuple[int, int]
+    kind: str
+    how: str
+
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+
+_MONTHS: dict[str, int] = {}
+for _i, (_en, _nl) in enumerate(
+    zip(
+        "january february march april may june july august september october november december".split(),
+        "januari februari maart april mei juni juli augustus september oktober november december".split(),
+        strict=True,
+    ),
+    start=1,
+):
+    _MONTHS[_en] = _MONTHS[_nl] = _i
+_MONTHS.update(
+    {"jan": 1, "feb": 2, "mar": 3, "mrt": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+     "oct": 10, "okt": 10, "nov": 11, "dec": 12}
+)
+_WEEKDAYS = {
+    w: i
+    for i, names in enumerate(
+        [("monday", "maandag"), ("tuesday", "dinsdag"), ("wednesday", "woensdag"), ("thursday", "donderdag"),
+         ("friday", "vrijdag"), ("saturday", "zaterdag"), ("sunday", "zondag")]
+    )
+    for w in names
+}
+_NUMBERS = {
+    w: n
+    for n, names in enumerate(
+        [(), ("one", "a", "an", "een", "één"), ("two", "twee"), ("three", "drie"), ("four", "vier"), ("five", "vijf"),
+         ("six", "zes"), ("seven", "zeven"), ("eight", "eight", "acht"), ("nine", "negen"), ("ten", "tien"),
+         ("eleven", "elf"), ("twelve", "twaalf")]
+    )
+    for w in names
+}
+_ORDINALS = {
+    "first": 1, "1st": 1, "eerste": 1, "second": 2, "2nd": 2, "tweede": 2, "third": 3, "3rd": 3, "derde": 3,
+    "fourth": 4, "4th": 4, "vierde": 4, "last": -1, "laatste": -1, "final": -1,
+}
+_SEASONS = {"spring": 21, "lente": 21, "voorjaar": 21, "summer": 22, "zomer": 22, "autumn": 23, "fall": 23,
+            "herfst": 23, "najaar": 23, "winter": 24}
+_DECADE_WORDS = {"twintig": 2, "twenties": 2, "dertig": 3, "thirties": 3, "veertig": 4, "forties": 4, "vijftig": 5,
+                 "fifties": 5, "zestig": 6, "sixties": 6, "zeventig": 7, "seventies": 7, "tachtig": 8,
+                 "eighties": 8, "negentig": 9, "nineties": 9}
+
+_MONTH_RE = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"januari|februari|maart|mei|juni|juli|augustus|oktober|"
+    r"jan|feb|mar|mrt|apr|jun|jul|aug|sept|sep|oct|okt|nov|dec)\.?"
+)
+_YEAR = r"(?:19\d{2}|20\d{2})"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|e|ste|de)?"
+_DASH = r"\s*(?:[-–—]|to|until|till|tot|t/m|through|and|en)\s*"
+_PREP = r"(?:\b(?:on|in|op|during|tijdens)\s+)?"
+# A year given in words or relative to the document date ("last year", "vorig jaar").
+_REL_YEAR = (
+    r"(?:last|this|next|the\s+previous|the\s+past|vorig|vorige|afgelopen|dit|volgend|volgende|het\s+afgelopen)\s+(?:year|jaar)"
+)
+_YEARISH = rf"(?:(?P<y>{_YEAR})(?!\d)|(?P<rely>{_REL_YEAR}))"
+_NUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\d{1,2})"
+_B = r"(?<![\w])"  # start at a word boundary that also works before digits and after punctuation
+_E = r"(?![\w])"
+
+
+# ---------------------------------------------------------------------------
+# Context
+
+
+@dataclass(slots=True)
+class _Ctx:
+    doc: EDTFDate | None
+    anchor: EDTFDate | None = None
+    text: str = ""
+
+    @property
+    def doc_year(self) -> int | None:
+        d = self.doc
+        if d is None or d.start is None or d.end is None or d.start.year != d.end.year:
+            return None
+        return d.start.year
+
+    @property
+    def doc_month(self) -> tuple[int, int] | None:
+        d = self.doc
+        if d is None or d.start is None or d.end is None or (d.start.year, d.start.month) != (d.end.year, d.end.month):
+            return None
+        return d.start.year, d.start.month
+
+    @property
+    def doc_day(self) -> date | None:
+        d = self.doc
+        return d.start if d is not None and d.start is not None and d.start == d.end else None
+
+
+def coerce_doc_date(value: str | date | EDTFDate | None) -> EDTFDate | None:
+    """A document date as an :class:`EDTFDate` (accepts EDTF strings and ``datetime.date``).
+
+    >>> coerce_doc_date("2024-05").precision
+    'month'
+    """
+    if value is None or isinstance(value, EDTFDate):
+        return value
+    if isinstance(value, date):
+        return parse_edtf(value.isoformat()[:10])
+    try:
+        return parse_edtf(str(value))
+    except ValidationError as exc:
+        raise ValidationError(f"doc_date: {exc.message}") from None
+
+
+def _month(y: int, m: int) -> str:
+    return f"{y:04d}-{m:02d}"
+
+
+def _day(d: date) -> str:
+    return d.isoformat()
+
+
+def _iv(a: str, b: str) -> str:
+    return a if a == b else f"{a}/{b}"
+
+
+def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
+    n = y * 12 + (m - 1) + k
+    return n // 12, n % 12 + 1
+
+
+def _num(word: str) -> int:
+    w = word.lower()
+    return int(w) if w.isdigit() else _NUMBERS[w]
+
+
+def _rel_year(phrase: str, ctx: _Ctx) -> int | None:
+    """The year meant by "last year", "dit jaar", ... relative to the document date."""
+    y = ctx.doc_year
+    if y is None:
+        return None
+    p = phrase.lower()
+    if p.startswith(("last", "the previous", "the past", "vorig", "afgelopen", "het afgelopen")):
+        return y - 1
+    if p.startswith(("next", "volgend")):
+        return y + 1
+    return y
+
+
+def _year_of(m: re.Match[str], ctx: _Ctx) -> int | None:
+    if m.group("y"):
+        return int(m.group("y"))
+    return _rel_year(m.group("rely"), ctx)
+
+
+def _default_year(month: int, ctx: _Ctx, pos: int) -> int | None:
+    """Year of a month named without one: the document's year, or the year before when the month
+    lies after the document's month and nothing in the text points to the future."""
+    y = ctx.doc_year
+    if y is None:
+        return None
+    dm = ctx.doc_month
+    if dm is not None and month > dm[1] and not _future_cue(ctx.text, pos):
+        return y - 1
+    return y
+
+
+_FUTURE = re.compile(r"\b(?:will|shall|set to|to begin|is due|are due|scheduled|next|coming|upcoming|zal|zullen|gaat|komende|volgende)\b", re.I)
+
+
+def _future_cue(text: str, pos: int) -> bool:
+    return bool(_FUTURE.search(text, max(0, pos - 45), pos))
+
+
+# ---------------------------------------------------------------------------
+# Resolvers: match -> EDTF (or None when the context lacks what the expression needs)
+
+Resolver = Callable[[re.Match[str], _Ctx], str | None]
+
+
+def _r_iso(m: re.Match[str], ctx: _Ctx) -> str | None:
+    return _day(date(int(m["y"]), int(m["m"]), int(m["d"])))
+
+
+def _r_dmy(m: re.Match[str], ctx: _Ctx) -> str | None:
+    mon = _MONTHS[m["mon"].lower().rstrip(".")]
+    y = int(m["y"]) if m["y"] else _default_year(mon, ctx, m.start())
+    return None if y is None else _day(date(y, mon, int(re.sub(r"\D", "", m["d"]))))
+
+
+def _r_day_range(m: re.Match[str], ctx: _Ctx) -> str | None:
+    mon = _MONTHS[m["mon"].lower().rstrip(".")]
+    mon1 = _MONTHS[m["mon1"].lower().rstrip(".")] if m.groupdict().get("mon1") else mon
+    y = int(m["y"]) if m["y"] else _default_year(mon, ctx, m.start())
+    if y is None:
+        return None
+    d1 = date(y if mon1 <= mon else y - 1, mon1, int(re.sub(r"\D", "", m["d1"])))
+    d2 = date(y, mon, int(re.sub(r"\D", "", m["d2"])))
+    return _iv(_day(d1), _day(d2)) if d2 >= d1 else None
+
+
+def _r_month_year(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _year_of(m, ctx)
+    return None if y is None else _month(y, _MONTHS[m["mon"].lower().rstrip(".")])
+
+
+def _r_month_only(m: re.Match[str], ctx: _Ctx) -> str | None:
+    mon = _MONTHS[m["mon"].lower().rstrip(".")]
+    if m["mod"] and m["mod"].lower() in ("last", "vorige", "afgelopen"):
+        dm = ctx.doc_month
+        if dm is None:
+            return None
+        return _month(dm[0] if mon < dm[1] else dm[0] - 1, mon)
+    y = _default_year(mon, ctx, m.start())
+    return None if y is None else _month(y, mon)
+
+
+def _r_month_range(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _year_of(m, ctx)
+    if y is None:
+        return None
+    a, b = _MONTHS[m["mon1"].lower().rstrip(".")], _MONTHS[m["mon2"].lower().rstrip(".")]
+    return _iv(_month(y if a <= b else y - 1, a), _month(y, b))
+
+
+def _r_year(m: re.Match[str], ctx: _Ctx) -> str | None:
+    return m["y"]
+
+
+def _r_year_range(m: re.Match[str], ctx: _Ctx) -> str | None:
+    a, b = int(m["y1"] or m["y1b"]), m["y2"] or m["y2b"]
+    end = int(b) if len(b) == 4 else a // 100 * 100 + int(b)
+    return f"{a}/{end}" if end > a else None
+
+
+def _r_decade(m: re.Match[str], ctx: _Ctx) -> str | None:
+    if m["dy"]:
+        return m["dy"][:3] + "X"
+    digits = m["dd"]
+    if digits:
+        tens = int(digits) // 10
+    else:
+        tens = _DECADE_WORDS[m["dw"].lower()]
+    return f"19{tens}X"
+
+
+def _r_season(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _year_of(m, ctx)
+    return None if y is None else f"{y:04d}-{_SEASONS[m['season'].lower()]}"
+
+
+def _r_quarter(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _year_of(m, ctx)
+    if y is None:
+        return None
+    q = int(m["qn"]) if m["qn"] else _ORDINALS[m["qo"].lower()]
+    return f"{y:04d}-{32 + (4 if q == -1 else q)}"
+
+
+def _r_half(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _year_of(m, ctx)
+    if y is None:
+        return None
+    h = int(m["hn"]) if m["hn"] else _ORDINALS[m["ho"].lower()]
+    return f"{y:04d}-{40 if h == 1 else 41}" if h in (1, 2, -1) else None
+
+
+def _r_months_of(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _year_of(m, ctx)
+    n = _num(m["n"])
+    if y is None or not 1 <= n <= 12:
+        return None
+    first = m["which"].lower() in ("first", "eerste")
+    return _iv(_month(y, 1), _month(y, n)) if first else _iv(_month(y, 13 - n), _month(y, 12))
+
+
+def _r_vague(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _year_of(m, ctx)
+    if y is None:
+        return None
+    w = m["vague"].lower()
+    if w.startswith(("late", "end", "eind", "the end", "het eind", "laat")):
+        return f"{y:04d}-12~"
+    if w.startswith(("mid", "halverwege", "medio", "midden", "the middle")):
+        return f"{y:04d}-06~"
+    return f"{y:04d}-01~"
+
+
+def _r_vague_month(m: re.Match[str], ctx: _Ctx) -> str | None:
+    mon = _MONTHS[m["mon"].lower().rstrip(".")]
+    y = int(m["y"]) if m["y"] else _default_year(mon, ctx, m.start())
+    return None if y is None else _month(y, mon)
+
+
+def _r_rel_year(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _rel_year(m["rely"], ctx)
+    return None if y is None else f"{y:04d}"
+
+
+def _r_rel_month(m: re.Match[str], ctx: _Ctx) -> str | None:
+    dm = ctx.doc_month
+    if dm is None:
+        return None
+    w = m["which"].lower()
+    k = -1 if w in ("last", "vorige", "afgelopen", "the previous") else 1 if w in ("next", "volgende") else 0
+    return _month(*_add_months(dm[0], dm[1], k))
+
+
+def _r_rel_week(m: re.Match[str], ctx: _Ctx) -> str | None:
+    d = ctx.doc_day
+    if d is None:
+        return None
+    w = m["which"].lower()
+    k = -1 if w in ("last", "vorige", "afgelopen", "the previous") else 1 if w in ("next", "volgende") else 0
+    monday = d - timedelta(days=d.weekday()) + timedelta(weeks=k)
+    return _iv(_day(monday), _day(monday + timedelta(days=6)))
+
+
+def _r_rel_day(m: re.Match[str], ctx: _Ctx) -> str | None:
+    d = ctx.doc_day
+    if d is None:
+        return None
+    w = m["rd"].lower()
+    k = {"yesterday": -1, "gisteren": -1, "today": 0, "vandaag": 0, "tomorrow": 1, "morgen": 1, "eergisteren": -2}[w]
+    return _day(d + timedelta(days=k))
+
+
+def _r_weekday(m: re.Match[str], ctx: _Ctx) -> str | None:
+    d = ctx.doc_day
+    if d is None:
+        return None
+    wd = _WEEKDAYS[m["wd"].lower()]
+    mod = (m["mod"] or "").lower()
+    if mod in ("next", "volgende", "komende") or (not mod and _future_cue(ctx.text, m.start())):
+        delta = (wd - d.weekday()) % 7 or 7
+        return _day(d + timedelta(days=delta))
+    back = (d.weekday() - wd) % 7
+    if mod in ("last", "vorige", "afgelopen") and back == 0:
+        back = 7
+    return _day(d - timedelta(days=back))
+
+
+def _r_years_ago(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = ctx.doc_year
+    return None if y is None else f"{y - _num(m['n']):04d}"
+
+
+def _r_past_years(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = ctx.doc_year
+    if y is None or ctx.doc is None:
+        return None
+    n = _num(m["n"]) if m["n"] else 1
+    doc = ctx.doc.edtf.rstrip("?~%")
+    return f"{y - n:04d}{doc[4:]}/{doc}"
+
+
+def _anchor_year(ctx: _Ctx) -> int | None:
+    a = ctx.anchor if ctx.anchor is not None else ctx.doc
+    if a is None or a.start is None:
+        return None
+    ref = a.end if a.end is not None and a.start.year != a.end.year else a.start
+    return ref.year
+
+
+def _r_anchor_shift(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _anchor_year(ctx)
+    if y is None:
+        return None
+    n = _num(m["n"]) if m["n"] else 1
+    sign = -1 if m["dir"].lower() in ("earlier", "eerder", "before", "ervoor", "previously") else 1
+    return f"{y + sign * n:04d}"
+
+
+def _r_anchor_named(m: re.Match[str], ctx: _Ctx) -> str | None:
+    y = _anchor_year(ctx)
+    if y is None:
+        return None
+    w = m[0].lower()
+    if any(k in w for k in ("following", "daarop", "erna", "volgende jaar", "next year", "year after")):
+        return f"{y + 1:04d}"
+    if any(k in w for k in ("previous", "ervoor", "voorgaande", "year before", "vorige jaar")):
+        return f"{y - 1:04d}"
+    return f"{y:04d}"
+
+
+# ---------------------------------------------------------------------------
+# Rules: (name, kind, priority, pattern, resolver). Longer matches win; on equal length the
+# lower priority number wins.
+
+_RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
+    ("iso_day", "absolute", 0, rf"{_B}(?P<y>{_YEAR})-(?P<m>0?[1-9]|1[0-2])-(?P<d>[12]\d|3[01]|0?[1-9]){_E}", _r_iso),
+    (
+        "range_dm_dmy", "absolute", 1,
+        rf"{_PREP}{_B}(?P<d1>{_DAY})\s+(?:of\s+)?(?P<mon1>{_MONTH_RE})(?:\s+{_YEAR})?{_DASH}(?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH_RE})(?:,?\s+(?P<y>{_YEAR}))?{_E}",
+        _r_day_range,
+    ),
+    (
+        "range_dd_my", "absolute", 1,
+        rf"{_PREP}{_B}(?P<d1>{_DAY})\s*(?:[-–—]|to|tot|t/m|and|en)\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH_RE})(?:,?\s+(?P<y>{_YEAR}))?{_E}",
+        _r_day_range,
+    ),
+    (
+        "range_m_dd_y", "absolute", 1,
+        rf"{_PREP}{_B}(?P<mon>{_MONTH_RE})\s+(?P<d1>{_DAY})\s*(?:[-–—]|to|and)\s*(?P<d2>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?{_E}",
+        _r_day_range,
+    ),
+    ("dmy", "absolute", 2, rf"{_PREP}{_B}(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH_RE})(?:,?\s+(?P<y>{_YEAR}))?{_E}", _r_dmy),
+    ("mdy", "absolute", 2, rf"{_PREP}{_B}(?P<mon>{_MONTH_RE})\s+(?P<d>{_DAY})(?!\d)(?:,?\s+(?P<y>{_YEAR}))?{_E}", _r_dmy),
+    (
+        "month_range", "absolute", 2,
+        rf"{_PREP}{_B}(?:between\s+|tussen\s+|from\s+|van\s+)?(?P<mon1>{_MONTH_RE}){_DASH}(?P<mon2>{_MONTH_RE})(?:\s+(?:of|van))?\s+{_YEARISH}{_E}",
+        _r_month_range,
+    ),
+    ("month_year", "absolute", 3, rf"{_PREP}{_B}(?P<mon>{_MONTH_RE})(?:\s+(?:of|van))?,?\s+{_YEARISH}{_E}", _r_month_year),
+    ("month_only", "document", 6, rf"(?:\b(?:in|op)\s+|(?P<mod>\b(?:last|vorige|afgelopen)\s+))(?P<mon>{_MONTH_RE}){_E}", _r_month_only),
+    (
+        "year_range", "absolute", 3,
+        rf"{_PREP}{_B}(?:(?:between|tussen)\s+(?P<y1b>{_YEAR})\s+(?:and|en)\s+(?P<y2b>{_YEAR})|(?:from\s+|van\s+)?(?P<y1>{_YEAR})\s*(?:[-–—/]|to|until|till|tot|through)\s*(?P<y2>{_YEAR}|(?:1[3-9]|[2-9]\d)(?!\d))){_E}",
+        _r_year_range,
+    ),
+    (
+        "decade", "absolute", 3,
+        rf"{_PREP}{_B}(?:(?:the\s+)?(?P<dy>(?:19|20)\d0)'?s|(?:the\s+)?'?(?P<dd>\d0)s|(?:the\s+)?(?P<dw>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)|(?:de\s+)?jaren\s+(?:'?(?P<dd2>\d0)|(?P<dw2>twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)))(?!\w)",
+        _r_decade,
+    ),
+    (
+        "season", "absolute", 3,
+        rf"{_PREP}{_B}(?:the\s+|de\s+)?(?P<season>spring|summer|autumn|fall|winter|lente|voorjaar|zomer|herfst|najaar)(?:\s+(?:of|van))?(?:\s+|-){_YEARISH}{_E}",
+        _r_season,
+    ),
+    (
+        "quarter", "absolute", 3,
+        rf"{_PREP}{_B}(?:(?:the\s+|het\s+)?(?P<qo>first|second|third|fourth|last|final|1st|2nd|3rd|4th|eerste|tweede|derde|vierde|laatste)\s+(?:quarter|kwartaal)(?:\s+(?:of|van))?|Q(?P<qn>[1-4]))\s+{_YEARISH}{_E}",
+        _r_quarter,
+    ),
+    (
+        "half", "absolute", 3,
+        rf"{_PREP}{_B}(?:(?:the\s+|de\s+|het\s+)?(?P<ho>first|second|last|1st|2nd|eerste|tweede|laatste)\s+(?:half|helft)(?:\s+(?:of|van))?|H(?P<hn>[12]))\s+{_YEARISH}{_E}",
+        _r_half,
+    ),
+    (
+        "months_of", "absolute", 3,
+        rf"{_PREP}{_B}(?:the\s+|de\s+)?(?P<which>first|last|eerste|laatste)\s+(?P<n>{_NUM})\s+(?:months|maanden)\s+(?:of|van)\s+{_YEARISH}{_E}",
+        _r_months_of,
+    ),
+    (
+        "vague_year", "vague", 3,
+        rf"(?:\b(?:in|at|by|aan|tegen)\s+)?{_B}(?P<vague>(?:the\s+)?(?:late|early|mid|end\s+of|beginning\s+of|start\s+of|middle\s+of)|(?:het\s+)?(?:eind|einde|begin|halverwege|midden|medio|laat\s+in|vroeg\s+in)(?:\s+van)?)(?:\s+|-)(?:the\s+)?{_YEARISH}{_E}",
+        _r_vague,
+    ),
+    (
+        "vague_month", "vague", 2,
+        rf"(?:\b(?:in|at|by|aan|tegen)\s+)?{_B}(?P<vague>(?:late|early|mid|the\s+end\s+of|end\s+of|eind|einde|begin|halverwege|midden|medio)(?:\s+van)?)(?:\s+|-)(?P<mon>{_MONTH_RE})(?:\s+(?P<y>{_YEAR}))?{_E}",
+        _r_vague_month,
+    ),
+    ("rel_year", "document", 4, rf"(?:\b(?:earlier|later|eerder|later)\s+)?{_B}(?P<rely>{_REL_YEAR}){_E}", _r_rel_year),
+    (
+        "rel_month", "document", 4,
+        rf"(?:\b(?:earlier|later|eerder|later)\s+)?{_B}(?P<which>last|this|next|the\s+previous|vorige|afgelopen|deze|volgende)\s+(?:month|maand){_E}",
+        _r_rel_month,
+    ),
+    (
+        "rel_week", "document", 4,
+        rf"(?:\b(?:earlier|later|eerder|later)\s+)?{_B}(?P<which>last|this|next|the\s+previous|vorige|afgelopen|deze|volgende)\s+(?:week){_E}",
+        _r_rel_week,
+    ),
+    ("rel_day", "document", 5, rf"{_B}(?P<rd>yesterday|today|tomorrow|gisteren|eergisteren|vandaag|morgen){_E}", _r_rel_day),
+    (
+        "weekday", "document", 5,
+        rf"(?:\b(?:on|op)\s+)?{_B}(?:(?P<mod>last|next|this|vorige|volgende|komende|afgelopen)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag){_E}",
+        _r_weekday,
+    ),
+    ("years_ago", "document", 4, rf"{_B}(?P<n>{_NUM})\s+(?:years?|jaar|jaren)\s+(?:ago|geleden){_E}", _r_years_ago),
+    (
+        "past_years", "document", 4,
+        rf"(?:\b(?:over|in|during|tijdens)\s+)?{_B}(?:the\s+past|the\s+last|de\s+afgelopen|de\s+voorbije|de\s+laatste)\s+(?:(?P<n>{_NUM})\s+)?(?:years|jaar|jaren){_E}",
+        _r_past_years,
+    ),
+    (
+        "anchor_shift", "anchor", 4,
+        rf"{_B}(?P<n>{_NUM})\s+(?:years?|jaar)\s+(?P<dir>earlier|later|eerder|before|after|nadien){_E}",
+        _r_anchor_shift,
+    ),
+    (
+        "anchor_named", "anchor", 4,
+        rf"(?:\b(?:in|that|in\s+that)\s+)?{_B}(?:the\s+following\s+year|the\s+next\s+year|the\s+year\s+after|the\s+previous\s+year|the\s+year\s+before|the\s+same\s+year|that\s+same\s+year|that\s+year|het\s+jaar\s+daarop|het\s+jaar\s+erna|het\s+jaar\s+ervoor|het\s+voorgaande\s+jaar|het\s+volgende\s+jaar|hetzelfde\s+jaar|datzelfde\s+jaar|dat\s+jaar){_E}",
+        _r_anchor_named,
+    ),
+    ("year", "absolute", 9, rf"{_PREP}(?<![\w$€£.,/-])(?P<y>{_YEAR})(?![\w%$€]|[.,]\d|\s*(?:%|procent|percent|km|ton|tonnes|bcm|miljard|miljoen|billion|million|dollars?|\$))", _r_year),
+]
+
+
+def _r_decade_any(m: re.Match[str], ctx: _Ctx) -> str | None:
+    if m["dy"]:
+        return m["dy"][:3] + "X"
+    digits = m["dd"] or m["dd2"]
+    tens = int(digits) // 10 if digits else _DECADE_WORDS[(m["dw"] or m["dw2"]).lower()]
+    return f"19{tens}X"
+
+
+def _r_month_only_checked(m: re.Match[str], ctx: _Ctx) -> str | None:
+    if m["mon"].lower() not in _MONTHS or len(m["mon"]) < 3:
+        return None
+    # English month names are capitalised; "in may" or "in march" are verbs, not months.
+    if m["mon"][0].islower() and m["mon"].lower() in ("may", "march", "jan", "mar", "dec", "aug", "sep", "nov", "oct", "jun", "jul", "apr", "feb"):
+        return None
+    return _r_month_only(m, ctx)
+
+
+_RESOLVER_FIX: dict[str, Resolver] = {"decade": _r_decade_any, "month_only": _r_month_only_checked}
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    name: str
+    kind: str
+    priority: int
+    regex: re.Pattern[str]
+    resolve: Resolver
+
+
+RULES: tuple[_Rule, ...] = tuple(
+    _Rule(name, kind, prio, re.compile(src, re.IGNORECASE), _RESOLVER_FIX.get(name, res))
+    for name, kind, prio, src, res in _RULES_SRC
+)
+#: Pattern sources, for benchmarks that compare against re-compiling per sentence.
+PATTERNS: tuple[str, ...] = tuple(src for _n, _k, _p, src, _r in _RULES_SRC)
+
+_SINCE = re.compile(r"\b(?:ever\s+since|since|sinds|sedert|vanaf)\s+$", re.IGNORECASE)
+
+
+def _candidates(text: str) -> list[tuple[int, int, _Rule, re.Match[str]]]:
+    """Every rule match, then the longest non-overlapping ones in text order."""
+    found = [(m.start(), m.end(), r, m) for r in RULES for m in r.regex.finditer(text) if m.end() > m.start()]
+    found.sort(key=lambda x: (-(x[1] - x[0]), x[2].priority, x[0]))
+    taken: list[tuple[int, int, _Rule, re.Match[str]]] = []
+    for c in found:
+        if all(c[1] <= t[0] or c[0] >= t[1] for t in taken):
+            taken.append(c)
+    taken.sort(key=lambda x: x[0])
+    return taken
+
+
+def _describe(rule: _Rule, ctx: _Ctx, edtf: str) -> str:
+    if rule.kind == "document":
+        return f"relative to the document date {ctx.doc.edtf if ctx.doc else '?'}"
+    if rule.kind == "anchor":
+        ref = ctx.anchor or ctx.doc
+        return f"relative to the date before it ({ref.edtf if ref else '?'})"
+    if rule.kind == "vague":
+        return "vague expression (convention: late/end -> -12~, early/begin -> -01~, mid -> -06~)"
+    return "absolute"
+
+
+def find_dates(
+    text: str,
+    *,
+    doc_date: str | date | EDTFDate | None = None,
+    lang: str | None = None,
+    anchor: str | None = None,
+) -> list[DateMatch]:
+    """All date expressions in ``text``, in order, resolved to EDTF.
+
+    Expressions that need a document date are skipped when there is none. ``lang`` is
+    accepted for symmetry; the rules know both languages' words.
+
+    >>> [(m.text, m.edtf) for m in find_dates("since 2019", doc_date="2024-05-15")]
+    [('since 2019', '2019/2024-05-15')]
+    """
+    ctx = _Ctx(coerce_doc_date(doc_date), parse_edtf(anchor) if anchor else None, text)
+    out: list[DateMatch] = []
+    for s, e, rule, m in _candidates(text):
+        try:
+            edtf = rule.resolve(m, ctx)
+        except (ValueError, KeyError):  # an impossible day such as 31 February
+            edtf = None
+        if edtf is None:
+            continue
+        kind, how = rule.kind, _describe(rule, ctx, edtf)
+        since = _SINCE.search(text, max(0, s - 12), s)
+        if since and "/" not in edtf:
+            s = since.start()
+            first = edtf
+            end = ctx.doc.edtf if ctx.doc is not None else ".."
+            edtf = f"{first}/{end}"
+            how = f"'since': from {first} to the document date {end}" if end != ".." else f"'since': from {first}, open end"
+        try:
+            parsed = parse_edtf(edtf)
+        except ValidationError:
+            if not edtf.endswith("/.."):
+                continue
+            parsed = EDTFDate(edtf, parse_edtf(edtf[:-3]).start, None, parse_edtf(edtf[:-3]).precision)
+        ctx.anchor = parsed if parsed.start is not None and parsed.end is not None else ctx.anchor
+        out.append(DateMatch(parsed.edtf, parsed.start, parsed.end, parsed.precision, text[s:e], (s, e), kind, how))
+    return out
+
+
+def normalise_date(
+    expression: str, *, doc_date: str | date | EDTFDate | None = None, lang: str | None = None
+) -> DateMatch | None:
+    """The one date expression that makes up ``expression`` (surrounding spaces and
+    punctuation allowed), or None when it is not one.
+
+    >>> normalise_date("eind 2023").edtf
+    '2023-12~'
+    >>> normalise_date("vorig jaar", doc_date="2025-02-01").edtf
+    '2024'
+    """
+    stripped = expression.strip(" \t\n.,;:()")
+    found = find_dates(stripped, doc_date=doc_date, lang=lang)
+    if len(found) != 1 or found[0].span != (0, len(stripped)):
+        return None
+    return replace(found[0], text=found[0].text)
+
+
+def month_days(y: int, m: int) -> int:
+    """Days in a month (helper for tests). ``month_days(2024, 2)`` is 29."""
+    return calendar.monthrange(y, m)[1]
