@@ -293,6 +293,23 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper2, sort_keys=False, allow_unicode=True, width=100)
 
 
+#: Comments that open each registry file; export writes them so curated files keep them.
+HEADERS = {
+    "actors": (
+        "# Actors that events name by id (states, blocs, organisations, companies, banks, people).\n"
+        "# aliases: the names documents use, in English (en) and Dutch (nl); extraction matches them.\n"
+    ),
+    "sources": (
+        "# The source documents events cite. Spans are [start, end) offsets in Python characters\n"
+        "# (Unicode code points) of the file's UTF-8 text; sha256 is of the file's bytes.\n"
+    ),
+    "links": (
+        "# Causal links between events. basis: source = a document states it (evidence spans);\n"
+        "# basis: analyst = an analyst's judgement. Relations are defined in README.\n"
+    ),
+}
+
+
 def write_dataset(ds: Dataset, events_dir: str | os.PathLike[str]) -> dict[str, int]:
     """Write a dataset to a folder so that loading it gives the same records.
 
@@ -311,10 +328,10 @@ def write_dataset(ds: Dataset, events_dir: str | os.PathLike[str]) -> dict[str, 
             tmp.replace(path)
             written += 1
 
-    put(root / "actors.yaml", dump_yaml([a.to_data() for a in sorted(ds.actors.values(), key=lambda a: a.id)]))
-    put(root / "sources.yaml", dump_yaml([s.to_data() for s in sorted(ds.sources.values(), key=lambda s: s.id)]))
+    put(root / "actors.yaml", HEADERS["actors"] + dump_yaml([a.to_data() for a in sorted(ds.actors.values(), key=lambda a: a.id)]))
+    put(root / "sources.yaml", HEADERS["sources"] + dump_yaml([s.to_data() for s in sorted(ds.sources.values(), key=lambda s: s.id)]))
     if ds.links or (root / "links.yaml").exists():
-        put(root / "links.yaml", dump_yaml([lk.to_data() for lk in sorted(ds.links.values(), key=lambda lk: lk.id)]))
+        put(root / "links.yaml", HEADERS["links"] + dump_yaml([lk.to_data() for lk in sorted(ds.links.values(), key=lambda lk: lk.id)]))
     for ev in ds.events.values():
         put(root / "events" / f"{ev.id}.yaml", dump_yaml(ev.to_data()))
     for path in (root / "events").glob("*.yaml"):
