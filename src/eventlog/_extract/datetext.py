@@ -110,9 +110,9 @@ _REL_YEAR = (
     r"(?:last|this|next|the\s+previous|the\s+past|vorig|vorige|afgelopen|dit|volgend|volgende|het\s+afgelopen)\s+(?:year|jaar)"
 )
 _YEARISH = rf"(?:(?P<y>{_YEAR})(?!\d)|(?P<rely>{_REL_YEAR}))"
-_NUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\d{1,2})"
+_NUM = r"(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\d{1,2})"
 _B = r"(?<![\w])"  # start at a word boundary that also works before digits and after punctuation
-_E = r"(?![\w])"
+_E = r"(?!(?![¹²³⁰⁴⁵⁶⁷⁸⁹])\w)"  # a word ends here; footnote marks such as "2023²" may follow
 
 
 # ---------------------------------------------------------------------------
@@ -218,7 +218,10 @@ _FUTURE = re.compile(r"\b(?:will|shall|set to|to begin|is due|are due|scheduled|
 
 
 def _future_cue(text: str, pos: int) -> bool:
-    return bool(_FUTURE.search(text, max(0, pos - 45), pos))
+    """A future marker ("will", "set to", "zal") earlier in the same clause, close to ``pos``."""
+    lo = max(0, pos - 40)
+    cut = max(text.rfind(c, lo, pos) for c in ",;.")
+    return bool(_FUTURE.search(text, max(lo, cut + 1), pos))
 
 
 # ---------------------------------------------------------------------------
@@ -277,7 +280,7 @@ def _r_year(m: re.Match[str], ctx: _Ctx) -> str | None:
 
 
 def _r_year_range(m: re.Match[str], ctx: _Ctx) -> str | None:
-    a, b = int(m["y1"] or m["y1b"]), m["y2"] or m["y2b"]
+    a, b = int(m["y1"] or m["y1b"]), m["y2"] or m["y2b"] or m["y2s"]
     end = int(b) if len(b) == 4 else a // 100 * 100 + int(b)
     return f"{a}/{end}" if end > a else None
 
@@ -285,11 +288,8 @@ def _r_year_range(m: re.Match[str], ctx: _Ctx) -> str | None:
 def _r_decade(m: re.Match[str], ctx: _Ctx) -> str | None:
     if m["dy"]:
         return m["dy"][:3] + "X"
-    digits = m["dd"]
-    if digits:
-        tens = int(digits) // 10
-    else:
-        tens = _DECADE_WORDS[m["dw"].lower()]
+    digits = m["dd"] or m["dd2"]
+    tens = int(digits) // 10 if digits else _DECADE_WORDS[(m["dw"] or m["dw2"]).lower()]
     return f"19{tens}X"
 
 
@@ -464,7 +464,7 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
     ("month_only", "document", 6, rf"(?:\b(?:in|op)\s+|(?P<mod>\b(?:last|vorige|afgelopen)\s+))(?P<mon>{_MONTH_RE}){_E}", _r_month_only),
     (
         "year_range", "absolute", 3,
-        rf"{_PREP}{_B}(?:(?:between|tussen)\s+(?P<y1b>{_YEAR})\s+(?:and|en)\s+(?P<y2b>{_YEAR})|(?:from\s+|van\s+)?(?P<y1>{_YEAR})\s*(?:[-–—/]|to|until|till|tot|through)\s*(?P<y2>{_YEAR}|(?:1[3-9]|[2-9]\d)(?!\d))){_E}",
+        rf"{_PREP}{_B}(?:(?:between|tussen)\s+(?P<y1b>{_YEAR})\s+(?:and|en)\s+(?P<y2b>{_YEAR})|(?:from\s+|van\s+)?(?P<y1>{_YEAR})(?:\s*(?:[-–—/]|to|until|till|tot|through)\s*(?P<y2>{_YEAR})|[-–/](?P<y2s>1[3-9]|[2-9]\d)(?!\d))){_E}",
         _r_year_range,
     ),
     (
@@ -535,16 +535,8 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
         rf"(?:\b(?:in|that|in\s+that)\s+)?{_B}(?:the\s+following\s+year|the\s+next\s+year|the\s+year\s+after|the\s+previous\s+year|the\s+year\s+before|the\s+same\s+year|that\s+same\s+year|that\s+year|het\s+jaar\s+daarop|het\s+jaar\s+erna|het\s+jaar\s+ervoor|het\s+voorgaande\s+jaar|het\s+volgende\s+jaar|hetzelfde\s+jaar|datzelfde\s+jaar|dat\s+jaar){_E}",
         _r_anchor_named,
     ),
-    ("year", "absolute", 9, rf"{_PREP}(?<![\w$€£.,/-])(?P<y>{_YEAR})(?![\w%$€]|[.,]\d|\s*(?:%|procent|percent|km|ton|tonnes|bcm|miljard|miljoen|billion|million|dollars?|\$))", _r_year),
+    ("year", "absolute", 9, rf"{_PREP}(?<![\w$€£.,/-])(?P<y>{_YEAR})(?!(?![¹²³⁰⁴⁵⁶⁷⁸⁹])[\w%$€]|[.,]\d|\s*(?:%|procent|percent|km|ton|tonnes|bcm|miljard|miljoen|billion|million|dollars?|\$))", _r_year),
 ]
-
-
-def _r_decade_any(m: re.Match[str], ctx: _Ctx) -> str | None:
-    if m["dy"]:
-        return m["dy"][:3] + "X"
-    digits = m["dd"] or m["dd2"]
-    tens = int(digits) // 10 if digits else _DECADE_WORDS[(m["dw"] or m["dw2"]).lower()]
-    return f"19{tens}X"
 
 
 def _r_month_only_checked(m: re.Match[str], ctx: _Ctx) -> str | None:
@@ -556,7 +548,7 @@ def _r_month_only_checked(m: re.Match[str], ctx: _Ctx) -> str | None:
     return _r_month_only(m, ctx)
 
 
-_RESOLVER_FIX: dict[str, Resolver] = {"decade": _r_decade_any, "month_only": _r_month_only_checked}
+_RESOLVER_FIX: dict[str, Resolver] = {"month_only": _r_month_only_checked}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,227 @@
+"""``eventlog extract`` and ``eventlog review``: click commands the main CLI group registers.
+
+>>> extract_cmd.name, review_cmd.name
+('extract', 'review')
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._errors import ValidationError
+
+__all__ = ["eval_cmd", "extract_cmd", "review_cmd"]
+
+
+def _dataset_or_none(events_dir: Path) -> Any:
+    """The events folder's dataset, or None when there is no such folder."""
+    from .._dataset import load_dataset
+
+    if not (events_dir / "actors.yaml").is_file():
+        return None
+    return load_dataset(events_dir)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@click.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--doc-date", default=None, help="Document date (EDTF) for relative dates; default: the source registry's.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default=None, help="Language; default: detected.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml"]), default="table", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one candidate file per event here (events/ form, status: candidate).")
+@click.option("--events", "events_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("events"),
+              show_default=True, help="Events folder: actor registry, source registry, events to match.")
+@click.option("--min-confidence", type=float, default=0.0, show_default=True)
+@click.option("--all-modalities", is_flag=True, help="Also write negated and hypothetical mentions (as statements).")
+def extract_cmd(
+    files: tuple[Path, ...], doc_date: str | None, lang: str | None, fmt: str, out_dir: Path | None,
+    events_dir: Path, min_confidence: float, all_modalities: bool,
+) -> None:
+    """Extract candidate events from text FILES (English or Dutch).
+
+    Without --out, prints the candidates. With --out, writes DIR/<id>.yaml per candidate;
+    a candidate matching an existing event (type, overlapping dates, shared actor) gets
+    `merge_into: <event id>`, a proposal to add it as an extra source.
+    """
+    import polars as pl
+    from rich.console import Console
+    from rich.progress import track
+
+    from .actors import matcher_for
+    from .candidates import candidate_records, document_info, write_candidates
+    from .pipeline import extract
+
+    ds = _dataset_or_none(events_dir)
+    registry = matcher_for(ds) if ds is not None else None  # built once for all files
+    sources = ds.sources if ds is not None else {}
+    events = ds.events if ds is not None else {}
+    frames = []
+    records: list[dict[str, Any]] = []
+    known = 0
+    err = Console(stderr=True)
+    for path in track(files, description="extracting", console=err, disable=len(files) < 2, transient=True):
+        doc_id, published, src_lang = document_info(path, sources)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError("not UTF-8 text", file=str(path)) from None
+        dd = doc_date or published
+        df = extract(text, doc_date=dd, lang=lang or src_lang, doc_id=doc_id, registry=registry,
+                     min_confidence=min_confidence)
+        frames.append(df)
+        if out_dir is not None:
+            recs, k = candidate_records(df.iter_rows(named=True), doc_id=doc_id, doc_date=dd, events=events,
+                                        include_all=all_modalities)
+            records += recs
+            known += k
+    df = pl.concat(frames) if frames else pl.DataFrame()
+    if out_dir is not None:
+        paths = write_candidates(records, out_dir)
+        merges = sum(1 for r in records if "merge_into" in r)
+        click.echo(f"{len(paths)} candidate(s) written to {out_dir} ({merges} proposed as an extra source of an "
+                   f"existing event; {known} already cited there, skipped). Next: eventlog review {out_dir}")
+        return
+    _print(df, fmt)
+
+
+def _print(df: Any, fmt: str) -> None:
+    rows = [_plain(r) for r in df.iter_rows(named=True)]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "yaml":
+        from .._dataset import dump_yaml
+
+        click.echo(dump_yaml(rows), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("doc", "type", "date", "as written", "actors", "modality", "conf", "title")
+        for r in rows:
+            table.add_row(str(r["doc_id"] or ""), r["type"], r["date"], r["date_text"], ", ".join(r["actors"]),
+                          r["modality"], f"{r['confidence']:.2f}", r["title"])
+        Console().print(table)
+        click.echo(f"{len(rows)} candidate(s)")
+
+
+def _parse_merge(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        cid, sep, eid = v.partition("=")
+        if not sep or not cid or not eid:
+            raise click.BadParameter(f"expected CANDIDATE=EVENT, got {v!r}", param_hint="--merge")
+        out[cid.strip()] = eid.strip()
+    return out
+
+
+@click.command("review")
+@click.argument("candidates_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--events", "events_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("events"),
+              show_default=True)
+@click.option("--accept", multiple=True, metavar="ID", help="Accept a candidate as a new confirmed event.")
+@click.option("--reject", multiple=True, metavar="ID", help="Reject a candidate (moved to DIR/rejected/).")
+@click.option("--merge", multiple=True, metavar="ID=EVENT", help="Add the candidate's source to an existing event.")
+@click.option("--set", "sets", multiple=True, nargs=2, metavar="ID FIELD=VALUE", help="Edit a candidate field first.")
+@click.option("--all-accept", is_flag=True, help="Take every pending proposal: merge where merge_into is set, else accept.")
+@click.option("--list", "list_only", is_flag=True, help="List pending candidates and exit.")
+@click.option("--interactive/--no-interactive", default=None, help="Ask about each candidate (default: on a terminal).")
+def review_cmd(
+    candidates_dir: Path, events_dir: Path, accept: tuple[str, ...], reject: tuple[str, ...], merge: tuple[str, ...],
+    sets: tuple[tuple[str, str], ...], all_accept: bool, list_only: bool, interactive: bool | None,
+) -> None:
+    """Review candidates in CANDIDATES_DIR: accept into the events folder, merge, edit or reject.
+
+    With no action flags on a terminal, asks about each candidate in turn; elsewhere lists them.
+    All decisions are applied together after the whole events folder validates.
+    """
+    from .review import ReviewPlan, apply_review, describe, edit_candidate, load_candidates
+
+    for cid, assignment in sets:
+        name, sep, value = assignment.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected FIELD=VALUE, got {assignment!r}", param_hint="--set")
+        edit_candidate(candidates_dir, cid, name.strip(), value)
+    cands = load_candidates(candidates_dir)
+    plan = ReviewPlan(accept=list(accept), reject=list(reject), merge=_parse_merge(merge))
+    if all_accept:
+        decided = {*plan.accept, *plan.reject, *plan.merge}
+        for cid, (_p, data) in cands.items():
+            if cid in decided:
+                continue
+            if data.get("merge_into"):
+                plan.merge[cid] = data["merge_into"]
+            else:
+                plan.accept.append(cid)
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    if list_only or (plan.is_empty() and not interactive):
+        for data in (d for _p, d in cands.values()):
+            click.echo(describe(data) + "\n")
+        click.echo(f"{len(cands)} pending candidate(s) in {candidates_dir}")
+        return
+    if plan.is_empty():
+        plan = _interactive(candidates_dir, cands, describe, edit_candidate)
+    result = apply_review(candidates_dir, events_dir, plan)
+    click.echo(f"accepted {len(result.accepted)}, merged {len(result.merged)}, rejected {len(result.rejected)}"
+               + (f": new events {', '.join(result.accepted)}" if result.accepted else ""))
+
+
+def _interactive(folder: Path, cands: dict[str, Any], describe: Any, edit: Any) -> Any:
+    """Ask about each candidate: accept, edit, merge, reject, skip or quit."""
+    from .review import ReviewPlan
+
+    plan = ReviewPlan()
+    for cid in list(cands):
+        data = cands[cid][1]
+        while True:
+            click.echo("\n" + describe(data))
+            default = "m" if data.get("merge_into") else "a"
+            choice = click.prompt("[a]ccept [e]dit [m]erge [r]eject [s]kip [q]uit", default=default,
+                                  type=click.Choice(list("aemrsq")), show_choices=False)
+            if choice == "e":
+                assignment = click.prompt("field=value")
+                name, _sep, value = assignment.partition("=")
+                data = edit(folder, cid, name.strip(), value)
+                cid = data["id"]
+                continue
+            if choice == "a":
+                plan.accept.append(cid)
+            elif choice == "m":
+                plan.merge[cid] = click.prompt("event id", default=data.get("merge_into") or "")
+            elif choice == "r":
+                plan.reject.append(cid)
+            elif choice == "q":
+                return plan
+            break
+    return plan
+
+
+@click.command("eval")
+@click.option("--events", "events_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("events"),
+              show_default=True)
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Corpus folder; default $EVENTLOG_CORPUS or ../shared/corpus.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+def eval_cmd(events_dir: Path, corpus: Path | None, fmt: str) -> None:
+    """Score extraction over the corpus against the curated events folder (P, R, F1, date accuracy)."""
+    from .evaluate import main as eval_main
+
+    args = ["--events", str(events_dir), "--format", fmt] + (["--corpus", str(corpus)] if corpus else [])
+    code = eval_main(args)
+    if code:
+        raise SystemExit(code)

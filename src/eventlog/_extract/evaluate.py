@@ -1,0 +1,238 @@
+"""Score extraction against the curated events folder: ``python -m eventlog._extract.evaluate``.
+
+Every document of the source registry found in the corpus is extracted (with its
+registry date and language) and the candidates are put through the same recording
+policy as ``eventlog extract --out`` (negated and hypothetical mentions dropped, threats
+recorded as statements). Gold events are the curated events (status not ``candidate``)
+that cite at least one of those documents.
+
+Definitions, fixed before looking at any result:
+
+* a candidate and a gold event *can match* when they have the same type, their [start, end]
+  bounds overlap and they share an actor (waived when either names none);
+* matching is one-to-one: pairs are taken closest dates first (sum of start and end
+  differences in days), then most shared actors, each candidate and gold event at most once,
+  so one broad candidate cannot claim many gold events;
+* precision = matched candidates / candidates; recall = matched gold events / gold events;
+  F1 their harmonic mean;
+* date accuracy = among matched pairs, the share whose dates have the same nominal bounds
+  (qualifiers ``~ ? %`` removed on both sides);
+* "by type" restricts both sides to one type; "by language" to the documents of one
+  language (gold: events citing such a document); "core" to the five core types.
+
+>>> Score(gold=4, cands=5, gold_hit=3, cand_hit=3, date_ok=2).recall
+0.75
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .._dates import parse_edtf
+from .._taxonomy import CORE_TYPES, EVENT_TYPES
+from .candidates import recordable_type, same_event
+
+__all__ = ["Score", "evaluate", "main", "nominal_bounds"]
+
+
+@dataclass
+class Score:
+    """Counts for one slice and the measures made of them."""
+
+    gold: int = 0
+    cands: int = 0
+    gold_hit: int = 0
+    cand_hit: int = 0
+    date_ok: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.cand_hit / self.cands if self.cands else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.gold_hit / self.gold if self.gold else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
+
+    @property
+    def date_accuracy(self) -> float | None:
+        return self.date_ok / self.gold_hit if self.gold_hit else None
+
+
+def nominal_bounds(edtf: str) -> tuple[date | None, date | None]:
+    """Bounds of an EDTF date with its qualifiers removed.
+
+    >>> nominal_bounds("2023-12~")
+    (datetime.date(2023, 12, 1), datetime.date(2023, 12, 31))
+    """
+    d = parse_edtf("/".join(part.rstrip("?~%") for part in edtf.split("/")))
+    return d.start, d.end
+
+
+@dataclass(frozen=True)
+class _Cand:
+    type: str
+    start: date
+    end: date
+    actors: tuple[str, ...]
+    edtf: str
+    confidence: float
+    lang: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class _Gold:
+    id: str
+    type: str
+    start: date
+    end: date
+    actors: tuple[str, ...]
+    edtf: str
+    langs: frozenset[str]
+
+
+def _pairs(cands: list[_Cand], gold: list[_Gold]) -> list[tuple[int, int]]:
+    """A one-to-one matching: every matching (candidate, gold) pair, closest dates first
+    (sum of the start and end differences in days), then most shared actors; each side used once."""
+    options = []
+    for i, c in enumerate(cands):
+        for j, g in enumerate(gold):
+            if same_event(c.type, c.start, c.end, c.actors, g.type, g.start, g.end, g.actors):
+                gap = abs((c.start - g.start).days) + abs((c.end - g.end).days)
+                options.append((gap, -len(set(c.actors) & set(g.actors)), -c.confidence, i, j))
+    options.sort()
+    used_c: set[int] = set()
+    used_g: set[int] = set()
+    pairs = []
+    for *_key, i, j in options:
+        if i not in used_c and j not in used_g:
+            used_c.add(i)
+            used_g.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def _score(cands: list[_Cand], gold: list[_Gold]) -> Score:
+    pairs = _pairs(cands, gold)
+    s = Score(gold=len(gold), cands=len(cands), gold_hit=len(pairs), cand_hit=len(pairs))
+    s.date_ok = sum(1 for i, j in pairs if nominal_bounds(cands[i].edtf) == nominal_bounds(gold[j].edtf))
+    return s
+
+
+def _collect(events_dir: Path, corpus: Path) -> tuple[list[_Cand], list[_Gold], dict[str, str]]:
+    from .._corpus import Corpus
+    from .._dataset import load_dataset
+    from .actors import matcher_for
+    from .pipeline import extract
+
+    ds = load_dataset(events_dir)
+    corp = Corpus(corpus, ds.sources.values())
+    matcher = matcher_for(ds)
+    cands: list[_Cand] = []
+    docs: dict[str, str] = {}
+    for sid, src in ds.sources.items():
+        if not (corpus / src.file).is_file():
+            continue
+        docs[sid] = src.language
+        df = extract(corp.text(sid), doc_date=src.published, lang=src.language, doc_id=sid, registry=matcher)
+        for r in df.iter_rows(named=True):
+            rec = recordable_type(r["type"], r["modality"])
+            if rec is None or r["start"] is None:
+                continue
+            cands.append(_Cand(rec[0], r["start"], r["end"] or r["start"], tuple(r["actor_ids"]), r["date"],
+                               r["confidence"], r["lang"], sid))
+    gold = [
+        _Gold(e.id, e.type, e.start, e.end, tuple(e.actors), e.date,
+              frozenset(docs[ref.source] for ref in e.sources if ref.source in docs))
+        for e in ds.events.values()
+        if e.status != "candidate" and any(ref.source in docs for ref in e.sources)
+    ]
+    return cands, gold, docs
+
+
+def evaluate(events_dir: str | Path = "events", corpus: str | Path | None = None) -> dict[str, Score]:
+    """Scores by slice: ``all``, ``core``, ``type:<t>``, ``lang:<l>``."""
+    from .._corpus import find_corpus
+    from .._errors import CorpusError
+
+    found = find_corpus(corpus)
+    if found is None:
+        raise CorpusError("no corpus found (give --corpus, set EVENTLOG_CORPUS or put it at ../shared/corpus)")
+    cands, gold, docs = _collect(Path(events_dir), found)
+    out = {"all": _score(cands, gold)}
+    out["core"] = _score([c for c in cands if c.type in CORE_TYPES], [g for g in gold if g.type in CORE_TYPES])
+    for t in EVENT_TYPES:
+        cs, gs = [c for c in cands if c.type == t], [g for g in gold if g.type == t]
+        if cs or gs:
+            out[f"type:{t}"] = _score(cs, gs)
+    for lang in sorted(set(docs.values())):
+        out[f"lang:{lang}"] = _score([c for c in cands if c.lang == lang], [g for g in gold if lang in g.langs])
+    return out
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def render(scores: dict[str, Score]) -> Any:
+    """A rich table of the scores."""
+    from rich.table import Table
+
+    table = Table(title="eventlog extraction vs curated events/")
+    for col in ("slice", "gold", "cands", "gold hit", "P", "R", "F1", "date acc"):
+        table.add_column(col, justify="left" if col == "slice" else "right")
+    for name, s in scores.items():
+        table.add_row(name, str(s.gold), str(s.cands), str(s.gold_hit), _fmt(s.precision), _fmt(s.recall),
+                      _fmt(s.f1), _fmt(s.date_accuracy))
+    return table
+
+
+def markdown(scores: Iterable[tuple[str, Score]]) -> str:
+    """The scores as a Markdown table (for the README)."""
+    lines = ["| slice | gold | candidates | gold matched | P | R | F1 | date acc |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, s in scores:
+        lines.append(f"| {name} | {s.gold} | {s.cands} | {s.gold_hit} | {_fmt(s.precision)} | {_fmt(s.recall)} | "
+                     f"{_fmt(s.f1)} | {_fmt(s.date_accuracy)} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation and print the table; exit 1 on a missing corpus or invalid events folder."""
+    from rich.console import Console
+
+    from .._errors import EventlogError
+
+    ap = argparse.ArgumentParser(prog="python -m eventlog._extract.evaluate", description=__doc__.split("\n")[0])
+    ap.add_argument("--events", default="events", help="curated events folder (default: events)")
+    ap.add_argument("--corpus", default=None, help="corpus folder (default: $EVENTLOG_CORPUS or ../shared/corpus)")
+    ap.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    args = ap.parse_args(argv)
+    try:
+        scores = evaluate(args.events, args.corpus)
+    except EventlogError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps({k: {**asdict(v), "precision": v.precision, "recall": v.recall, "f1": v.f1,
+                              "date_accuracy": v.date_accuracy} for k, v in scores.items()}, indent=2))
+    elif args.format == "markdown":
+        print(markdown(scores.items()))
+    else:
+        Console().print(render(scores))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

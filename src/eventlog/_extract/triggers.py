@@ -1,0 +1,261 @@
+"""Event types from trigger words and patterns (English and Dutch), and the modality of a mention.
+
+A trigger is a word or pattern that names an event of one type: "visited", "bracht een
+bezoek", "sanctions", "verdrag". Each has a weight: *strong* triggers name the event
+itself (a verb of doing, "imposed sanctions", "state visit"); *weak* ones mention it in
+passing ("Western sanctions"). Generic agreement words ("agreement", "overeenkomst",
+"deal") become ``contract`` when the sentence names a company or bank or a commercial
+object (gas, oil, supply, worth ...), else ``treaty``.
+
+Modality says whether the event is said to have happened: ``asserted``, ``planned``
+("will visit", "zal bezoeken"), ``threatened`` ("warned it could impose sanctions"),
+``negated`` ("did not sign", "has yet to agree") or ``hypothetical`` ("could", "mogelijke").
+
+>>> [(t.type, t.text) for t in find_triggers("Putin visited Beijing and signed a treaty.")]
+[('visit', 'visited'), ('treaty', 'treaty')]
+>>> modality("Washington warned that it could impose sanctions on banks.", 38)
+'threatened'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["TriggerMatch", "find_triggers", "modality", "resolve_agreement"]
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMatch:
+    """A trigger found in a text: the type it names, its weight (0-1), the text and where."""
+
+    type: str
+    weight: float
+    text: str
+    span: tuple[int, int]
+
+    @property
+    def strong(self) -> bool:
+        return self.weight >= 0.8
+
+
+# (type, weight, pattern). "agreement" is a pseudo-type resolved by resolve_agreement().
+_TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
+    # bank_withdrawal: a bank (subject) stops, refuses or restricts payments or accounts
+    ("bank_withdrawal", 0.95,
+     r"\bbanks?\b[^.;:]{0,80}?\b(?:stop(?:ped|s)?|suspend(?:ed|s)?|halt(?:ed|s)?|refus(?:ed|es|e|ing)|reject(?:ed|s|ing)?|"
+     r"restrict(?:ed|s)?|tighten(?:ed|s)?|clos(?:ed|es|ing)|froze|freez(?:es|ing)|curb(?:ed|s)?|ceas(?:ed|es)|declin(?:ed|es)|"
+     r"cut\s+(?:off|ties)|pull(?:ed)?\s+out|withdr[ea]w)\b"),
+    ("bank_withdrawal", 0.95,
+     r"\b(?:payments?|transactions?|transfers?|accounts?)\b[^.;:]{0,40}?\b(?:were|are|have\s+been|had\s+been|was|got)\s+"
+     r"(?:rejected|refused|blocked|returned|frozen|closed|suspended|halted)\b"),
+    ("bank_withdrawal", 0.95,
+     r"\bbanken?\b[^.;:]{0,80}?\b(?:weiger(?:en|den|de|t)|stop(?:pen|ten|te|t)|schort(?:en|ten|te)|blokke(?:ren|erden|erde|ert)|"
+     r"beperk(?:en|ten|te|t)|sluit(?:en)?|sloten|bevr(?:oren|oor|iezen)|trokken\s+zich\s+terug|verbr(?:aken|eken)|"
+     r"gestopt|geweigerd|opgeschort|geblokkeerd|beperkt)\b"),
+    # Dutch inversion after a fronted phrase: "In juni 2024 weigerden Chinese banken ..."
+    ("bank_withdrawal", 0.95,
+     r"\b(?:weigerden|weigeren|stopten|blokkeerden|schortten|beperkten|sloten|bevroren)\s+(?:\w+\s+){0,3}banken\b"),
+    ("bank_withdrawal", 0.95,
+     r"\b(?:betalingen|transacties|overschrijvingen|rekeningen)\b[^.;:]{0,40}?\b(?:werden|worden|zijn)\s+(?:\w+\s+){0,3}"
+     r"(?:geweigerd|geblokkeerd|teruggestuurd|bevroren|gesloten|opgeschort)\b"),
+    # sanction
+    ("sanction", 0.9,
+     r"\b(?:impos(?:ed|es|e|ing)|introduc(?:ed|es|e)|adopt(?:ed|s)?|announc(?:ed|es)|extend(?:ed|s)?|expand(?:ed|s)?|"
+     r"tighten(?:ed|s)?|slap(?:ped)?|levied|placed)\b[^.;:]{0,40}?\b(?:sanctions?|tariffs?|export\s+controls?|embargo(?:es)?|"
+     r"restrictions|duties|price\s+cap)\b"),
+    ("sanction", 0.9, r"\b(?:sanctioned|blacklisted|embargoed)\b"),
+    ("sanction", 0.85, r"\b(?:banned|bans|ban\s+on|prohibited|verbood|verboden|verbod\s+op|exportverbod\w*|invoerverbod\w*)\b"),
+    ("sanction", 0.9, r"\bsanctions?\s+package\b|\b\d+(?:st|nd|rd|th)\s+package\b|\bsanctiepakket\w*|\bsanctieronde\w*"),
+    ("sanction", 0.9,
+     r"\b(?:cut\s+off|disconnected|excluded|removed|banned)\s+from\s+SWIFT\b|\buitsluiting\s+uit\s+(?:het\s+)?SWIFT\w*|"
+     r"\basset\s+freeze\b|\bfroze\b[^.;]{0,30}\bassets\b|\btegoeden\b[^.;]{0,30}\bbevroren\b"),
+    ("sanction", 0.9,
+     r"\b(?:legde|legden|leggen|stelde|stelden|voerde|voerden)\b[^.;:]{0,40}?\b(?:sancties|heffingen|invoerrechten|embargo|exportbeperkingen)\b"),
+    ("sanction", 0.5,
+     r"\b(?:sanctions?|sanctie\w*|export\s+controls?|embargo(?:es)?|tariffs?|exportbeperkingen|exportcontroles|invoerheffingen|heffingen)\b"),
+    # treaty
+    ("treaty", 0.9, r"\b(?:treaty|treaties|accord|pact|verdrag\w*|vriendschapsverdrag|vrijhandelsovereenkomst\w*|free[-\s]trade\s+agreement)\b"),
+    ("treaty", 0.9, r"\bjoint\s+(?:statement|declaration|communiqu[eé])\b|\bgezamenlijke\s+verklaring\b"),
+    ("treaty", 0.85,
+     r"\b(?:declared|proclaimed|verklaarden|verklaarde|riepen)\b[^.;]{0,60}?\b(?:partnership|friendship|partnerschap|vriendschap)\b|"
+     r"\b(?:no|without)\s+limits\b|\bzonder\s+grenzen\b"),
+    ("agreement", 0.85,
+     r"\b(?:agreements?|memorand(?:um|a)|MoUs?|deals?|overeenkomst(?:en)?|akkoord(?:en)?|afspraken)\b"),
+    # contract
+    ("contract", 0.9,
+     r"\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"
+     r"\w*contract(?:en)?|gasovereenkomst\w*|leveringsovereenkomst\w*|gascontract\w*)\b"),
+    # visit
+    ("visit", 0.95,
+     r"\b(?:state\s+visit|official\s+visit|working\s+visit|visit(?:ed|s|ing)?|trip\s+to|travel(?:l?ed|s)\s+to|flew\s+to|"
+     r"arrived\s+in|(?:staats|werk)?bezoek\w*|bezocht\w*|reisde\s+naar|vloog\s+naar|kwam\s+aan\s+in)\b"),
+    # meeting ("met" and "top" are ordinary words in the other language: one pattern each)
+    ("meeting", 0.8, r"\b(?:met\s+with|met|meetings?|summit|talks|negotiations|forum|conference)\b", "en"),
+    ("meeting", 0.8,
+     r"\b(?:ontmoet\w*|topontmoeting|top|\w+-top|gesprekken|onderhandelingen|bijeenkomst|conferentie|forum|"
+     r"kwam\w*\s+[^.;]{0,40}bijeen|overleg)\b", "nl"),
+    # trade (weak unless the sentence states a figure; see extract)
+    ("trade", 0.6,
+     r"\b(?:trade|turnover|exports?|imports?|exported|imported|handel\w*|uitvoer|invoer|export(?:eerde|eerden)?|"
+     r"import(?:eerde|eerden)?|omzet)\b"),
+    # investment
+    ("investment", 0.7, r"\b(?:invest(?:ed|ment|ments|s)?|stake|investering\w*|investeerde\w*|\w*fonds|fund)\b"),
+    # finance
+    ("finance", 0.85,
+     r"\b(?:swap\s+line|currency\s+swap|swaplijn|national\s+currenc(?:y|ies)|nationale\s+valuta|payment\s+system|"
+     r"betalingssysteem|SPFS|CIPS|settle(?:ment)?s?\s+in\s+(?:yuan|rubles|roubles)|de-?dollari[sz]ation|yuan|renminbi|"
+     r"verrekenen\s+van\s+betalingen)\b"),
+    # military
+    ("military", 0.8,
+     r"\b(?:military\s+exercises?|joint\s+exercises?|drills|naval\s+exercises?|joint\s+patrols?|arms\s+(?:exports|sales|deliveries)|"
+     r"weapons?|militaire\s+oefening\w*|gezamenlijke\s+oefening\w*|wapen\w*)\b"),
+    # conflict
+    ("conflict", 0.8,
+     r"\b(?:invasion|invaded|invade|annex(?:ed|ation)|war|attack(?:ed)?|inval|invasie|binnenviel|viel\b[^.;]{0,40}\bbinnen|"
+     r"aanhechting|annexatie|oorlog)\b|\w+-aanhechting\b"),
+    # infrastructure
+    ("infrastructure", 0.7,
+     r"\b(?:pipelines?|bridge|railway|rail\s+link|power\s+(?:plant|units?)|nuclear\s+power|port|terminal|"
+     r"pijplijn\w*|pijpleiding\w*|brug|spoorlijn\w*|kerncentrale\w*|haven\w*|LNG-installatie|Power\s+of\s+Siberia)\b"),
+    # policy
+    ("policy", 0.6,
+     r"\b(?:polic(?:y|ies)|strategy|programme|program|law|decree|pivot\s+to\s+the\s+east|beleid|strategie|programma|wet|"
+     r"decreet|draai\s+naar\s+het\s+oosten)\b"),
+    # election
+    ("election", 0.9, r"\b(?:elections?|re-?elected|elected|referendum|inaugurat\w+|verkiezing\w*|herverkozen|verkozen|ingehuldigd)\b"),
+    # corporate
+    ("corporate", 0.7,
+     r"\b(?:exodus|left\s+the\s+(?:\w+\s+)?market|exit(?:ed)?|withdrew\s+from|pulled\s+out\s+of|shift\s+(?:a\s+portion\s+of\s+)?"
+     r"(?:its\s+)?\w*\s*operations|uittocht|vertrek|trokken\s+zich\s+terug|verlieten)\b"),
+    # statement
+    ("statement", 0.5,
+     r"\b(?:warned|accused|condemned|criticised|criticized|announced|declared|stated|waarschuwde\w*|beschuldigde\w*|"
+     r"veroordeelde\w*|kondigde\w*|uitte\s+(?:ook\s+)?kritiek)\b"),
+]
+
+#: (type, weight, compiled pattern, language or "*")
+TRIGGERS: tuple[tuple[str, float, re.Pattern[str], str], ...] = tuple(
+    (e[0], e[1], re.compile(e[2], re.IGNORECASE), e[3] if len(e) > 3 else "*") for e in _TRIGGERS_SRC  # type: ignore[misc]
+)
+#: Pattern sources, for benchmarks.
+PATTERNS: tuple[str, ...] = tuple(e[2] for e in _TRIGGERS_SRC)
+
+
+def find_triggers(text: str, start: int = 0, end: int | None = None, lang: str | None = None) -> list[TriggerMatch]:
+    """Trigger matches in ``text[start:end]`` (offsets into ``text``), in order.
+
+    Where matches of different types overlap, the heavier one wins.
+
+    >>> [t.type for t in find_triggers("Op 4 februari 2022 bracht Poetin een bezoek aan China.")]
+    ['visit']
+    """
+    end = len(text) if end is None else end
+    found = [
+        TriggerMatch(t, w, m[0], m.span())
+        for t, w, rx, tl in TRIGGERS
+        if lang is None or tl in ("*", lang)
+        for m in rx.finditer(text, start, end)
+    ]
+    found.sort(key=lambda t: (-t.weight, t.span[0]))
+    kept: list[TriggerMatch] = []
+    for t in found:
+        if all(t.span[1] <= k.span[0] or t.span[0] >= k.span[1] for k in kept):
+            kept.append(t)
+    return sorted(kept, key=lambda t: t.span[0])
+
+
+_COMMERCIAL = re.compile(
+    r"\b(?:gas|oil|LNG|coal|supply|supplies|deliver\w*|purchase|worth|valued|contract\w*|commercial|company|companies|"
+    r"olie|aardgas|steenkool|levering\w*|ter\s+waarde\s+van|bedrijf|bedrijven|onderneming\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def resolve_agreement(sentence: str, actor_kinds: set[str]) -> str:
+    """``contract`` for a commercial agreement (a company or bank is a party, or the sentence
+    is about gas, oil, supply or worth), else ``treaty``.
+
+    >>> resolve_agreement("Gazprom and CNPC signed an agreement.", {"company"})
+    'contract'
+    >>> resolve_agreement("Russia and China signed an agreement on cooperation.", {"state"})
+    'treaty'
+    """
+    if actor_kinds & {"company", "bank"} or _COMMERCIAL.search(sentence):
+        return "contract"
+    return "treaty"
+
+
+# --- modality -----------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"[;:]|\s[–—]\s|,\s+(?:but|while|whereas|although|though|maar|terwijl|hoewel|ofschoon)\b|\b(?:but|maar)\b")
+_FIXED = re.compile(r"\b(?:no|without)\s+limits\b|\bnot\s+only\b|\bniet\s+(?:alleen|enkel|slechts)\b|\bzonder\s+grenzen\b|\bno\s+[\"“]?forbidden\b|\bno\s+longer\b", re.IGNORECASE)
+
+def _cues(en: str, nl: str, both: str = "") -> dict[str | None, re.Pattern[str]]:
+    """One regex per language (None: both), so that Dutch "plant" (plans) leaves an English power plant alone."""
+    def rx(words: str) -> re.Pattern[str]:
+        return re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+
+    joined = "|".join(x for x in (en, nl, both) if x)
+    return {"en": rx("|".join(x for x in (en, both) if x)), "nl": rx("|".join(x for x in (nl, both) if x)), None: rx(joined)}
+
+
+_NEG = _cues(
+    r"not|never|no|neither|nor|yet\s+to|failed\s+to|refused\s+to|declined\s+to|\w+n't",
+    r"niet|geen|nooit|nog\s+niet|weigerde\s+te",
+)
+_THREAT = _cues(
+    r"threat\w*|warn(?:ed|s|ing)?\s+(?:\w+\s+){0,3}(?:that|of|it\s+could)|could\s+take\s+action|ultimatum",
+    r"dreig\w*|dreiging\w*|waarschuwde\w*\s+(?:\w+\s+){0,3}(?:dat|voor)",
+)
+_HYPO = _cues(
+    r"could|might|would|if|possibl[ey]|potential(?:ly)?|unless|whether|anticipat\w*|(?-i:may)",
+    r"zou|zouden|kan|kunnen|kon|konden|mogelijk\w*|eventueel|eventuele|indien|anticipeerde\w*",
+)
+_PLAN = _cues(
+    r"will|shall|plans?\s+to|planned|planning|set\s+to|scheduled|intends?\s+to|is\s+to|are\s+to|due\s+to|expected\s+to|upcoming",
+    r"zal|zullen|plant|plannen|van\s+plan|gepland\w*|voornemens|verwacht\s+\w+\s+te",
+)
+#: Modality values, from the strongest cue to none.
+MODALITIES = ("negated", "threatened", "hypothetical", "planned", "asserted")
+
+
+def _clause(text: str, pos: int) -> tuple[int, int]:
+    start, end = 0, len(text)
+    for m in _CLAUSE.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() > pos:
+            end = m.start()
+            break
+    return start, end
+
+
+def modality(sentence: str, trigger_pos: int, trigger_end: int | None = None, lang: str | None = None) -> str:
+    """The modality of the event whose trigger starts at ``trigger_pos`` in ``sentence``.
+
+    Cues count inside the trigger's clause. A negation counts only within eight words
+    before the trigger or four words after it (Dutch puts "niet" after the verb's object);
+    set phrases such as "no limits" and "zonder grenzen" are not negations.
+
+    >>> modality("Beijing has yet to agree on the pipeline.", 32)
+    'negated'
+    >>> modality("Putin will visit Harbin.", 11)
+    'planned'
+    """
+    trigger_end = trigger_pos if trigger_end is None else trigger_end
+    cs, ce = _clause(sentence, trigger_pos)
+    clause = _FIXED.sub(lambda m: " " * len(m[0]), sentence[cs:ce])
+    rel, rel_end = trigger_pos - cs, trigger_end - cs
+    before_words = list(re.finditer(r"\S+", clause[:rel]))[-8:]
+    after_words = list(re.finditer(r"\S+", clause[rel_end:]))[:4]
+    near = (clause[before_words[0].start() : rel] if before_words else "") + " " + " ".join(w[0] for w in after_words)
+    if _NEG[lang].search(near):
+        return "negated"
+    if _THREAT[lang].search(clause):
+        return "threatened"
+    if _HYPO[lang].search(clause):
+        return "hypothetical"
+    if _PLAN[lang].search(clause):
+        return "planned"
+    return "asserted"
