@@ -54,7 +54,7 @@ def check_changeset(store: Store, cs: Changeset) -> None:
 
     links = cs.records("link")
     put_links = [lk for lk in links.values() if isinstance(lk, Link)]
-    if put_links:
+    if put_links or put_events:  # re-dating an event can make an existing link's order impossible
         from ._links import check_new_links
 
         check_new_links(store, cs, put_links)

@@ -350,15 +350,31 @@ def revert(db: str | None, changeset: int, author: str, message: str | None) -> 
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              help="markdown prints the dataset tables README shows.")
 def stats(db: str | None, fmt: str) -> None:
-    """Counts: events by type, records, changesets, evidence."""
+    """Counts: events by type and by source document, records, changesets, evidence."""
     store = _open(db, read_only=True)
     if fmt == "json":
         click.echo(json.dumps(store.stats(), indent=2, default=str))
         store.close()
+    elif fmt == "markdown":
+        click.echo(markdown_stats(store.stats()), nl=False)
+        store.close()
     else:
         _print_stats(store)
+
+
+def markdown_stats(s: dict[str, Any]) -> str:
+    """The dataset's counts as the Markdown block README shows (kept current by a test)."""
+    lines = ["| type | events |", "|---|---|"]
+    lines += [f"| `{t}` | {n} |" for t, n in s["events_by_type"].items()]
+    lines += [f"| **total** | **{s['records']['event']}** |", "", "| source document | events citing it |", "|---|---|"]
+    lines += [f"| `{src}` | {n} |" for src, n in s["events_by_source"].items()]
+    lines += ["", f"Events reported by more than one document: **{s['multi_source_events']}**. "
+              f"Disputed events: **{s['disputed_events']}**. Causal links: **{s['records']['link']}**. "
+              f"Actors: **{s['records']['actor']}**.", ""]
+    return "\n".join(lines)
 
 
 def _register_optional() -> None:
@@ -366,7 +382,7 @@ def _register_optional() -> None:
     import importlib
 
     for module, names in (
-        ("eventlog._links_cli", ("link", "unlink", "causes", "effects", "paths", "tag")),
+        ("eventlog._links_cli", ("link", "unlink", "links", "causes", "effects", "paths", "tag")),
         ("eventlog._timeline_cli", ("timeline",)),
         ("eventlog._extract.cli", ("extract_cmd", "review_cmd", "eval_cmd")),
         ("eventlog._lake_cli", ("migrate",)),

@@ -35,6 +35,14 @@ def _changed_fields(old: dict[str, Any] | None, new: dict[str, Any] | None) -> l
     return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
 
 
+def _full(kind: str, data: str) -> dict[str, Any]:
+    """A stored record (kept without its defaults) with every field, so a value reset to its
+    default still shows up in diff and blame."""
+    model = model_for_kind(kind)
+    defaults = {n: f.get_default(call_default_factory=True) for n, f in model.model_fields.items() if not f.is_required()}
+    return {**defaults, **json.loads(data)}
+
+
 def _versions(store: Store, key: str, kind: str) -> list[tuple]:
     table = _kind(kind)
     rows = store._con.execute(
@@ -115,7 +123,7 @@ def diff(store: Store, a: AsOf, b: AsOf = None, kind: str | None = None) -> pl.D
             elif new is None:
                 rows.append({"kind": name, "id": key, "change": "removed", "field": None, "old": old, "new": None})
             else:
-                o, n = json.loads(old), json.loads(new)
+                o, n = _full(name, old), _full(name, new)
                 for f in _changed_fields(o, n):
                     rows.append({
                         "kind": name, "id": key, "change": "changed", "field": f,
@@ -131,15 +139,16 @@ def blame(store: Store, key: str, kind: str = "event") -> pl.DataFrame:
     versions = _versions(store, key, kind)
     if versions[-1][5] == "delete":
         raise NotFound(f"{kind} {key!r} is deleted (changeset {versions[-1][1]}: {versions[-1][6]}); see its history")
-    current = json.loads(versions[-1][7])
+    current = _full(kind, versions[-1][7])
     model = model_for_kind(kind)
     fields = [f for f in model.model_fields if f in current] + sorted(set(current) - set(model.model_fields))
+    older = [(row, _full(kind, row[7]) if row[5] == "put" else None) for row in versions[:-1]]
     out = []
     for f in fields:
         origin = versions[-1]
         # Walk back while the field had the same value: the oldest such version set it.
-        for row in reversed(versions[:-1]):
-            if row[5] != "put" or json.loads(row[7]).get(f) != current[f]:
+        for row, data in reversed(older):
+            if data is None or data.get(f) != current[f]:
                 break
             origin = row
         version, cs, author, at, message = origin[:5]

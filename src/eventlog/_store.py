@@ -521,11 +521,18 @@ class Store:
         multi = con.execute(
             "SELECT count(*) FROM event_versions WHERE superseded_by IS NULL AND op = 'put' AND len(sources) > 1"
         ).fetchall()[0][0]
+        by_source = dict(
+            con.execute(
+                "SELECT s, count(*) FROM (SELECT unnest(sources) AS s FROM event_versions "
+                "WHERE superseded_by IS NULL AND op = 'put') GROUP BY s ORDER BY 2 DESC, 1"
+            ).fetchall()
+        )
         disputed = con.execute(
             "SELECT count(*) FROM event_versions WHERE superseded_by IS NULL AND op = 'put' AND status = 'disputed'"
         ).fetchall()[0][0]
         return {
             "events_by_type": by_type,
+            "events_by_source": by_source,
             "records": counts,
             "versions": versions,
             "changesets": n_cs,
