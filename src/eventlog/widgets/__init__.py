@@ -1,0 +1,15 @@
+"""Jupyter widgets over a store: explore events, tag causal links, read and undo history.
+
+Importing this module loads ipywidgets and Altair; ``import eventlog`` never does.
+
+>>> # from eventlog.widgets import Explorer, CausalTagger, HistoryViewer
+>>> # ex = Explorer(); tagger = CausalTagger(author="ana", explorer=ex); ex
+"""
+
+from __future__ import annotations
+
+from ._explorer import Explorer
+from ._history import HistoryViewer
+from ._tagger import CausalTagger
+
+__all__ = ["CausalTagger", "Explorer", "HistoryViewer"]

@@ -1,0 +1,263 @@
+"""The Explorer: filters driving a linked timeline, a table and a detail pane."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ipywidgets as w
+import polars as pl
+
+from .._dates import format_edtf_words
+from .._errors import EventlogError
+from .._store import Store
+from .._taxonomy import EVENT_TYPES, STATUSES
+from .._timeline import LANES, PICKS, timeline
+from ._common import _STYLE, ensure_offline, esc, frame_html, message_html, resolve_store
+
+_TABLE_COLUMNS = ["date", "type", "title", "actors", "n_sources", "status", "id"]
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _ms_to_date(ms: float) -> dt.date:
+    return (_EPOCH + dt.timedelta(milliseconds=float(ms))).date()
+
+
+def _window_ms(window: list[dict[str, Any]] | None) -> tuple[float, float] | None:
+    if not window:
+        return None
+    out = []
+    for d in window:
+        day = dt.datetime(d["year"], d["month"], d["date"], tzinfo=dt.UTC)
+        out.append((day - _EPOCH).total_seconds() * 1000)
+    return out[0], out[1]
+
+
+class Explorer(w.VBox):
+    """Filter events, see them on a timeline and in a table, click one to read its sources.
+
+    The filter panel (types, actors, date range, text, tags, status, as-of changeset)
+    drives an ``alt.JupyterChart`` and a table. Clicking an event (or brushing the
+    overview) selects events; the detail pane shows the first selected one with its
+    sources' quotes, causes, effects and history.
+
+    >>> # ex = Explorer(); ex.type_filter.value = ("sanction",); ex.selected; ex.filters
+    """
+
+    def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = True,
+                 width: int = 700, max_table_rows: int = 200) -> None:
+        ensure_offline()
+        import altair as alt
+
+        self.store = resolve_store(store)
+        self._width = width
+        self._max_table_rows = max_table_rows
+        self._busy = False
+        everything = self.store.query()
+        counts = dict(everything.group_by("type").len().iter_rows())
+        layout = w.Layout(width="96%")
+        self.type_filter = w.SelectMultiple(
+            options=[(f"{t} ({counts[t]})", t) for t in EVENT_TYPES if t in counts], rows=7, description="types",
+            layout=layout)
+        actors = self.store.actors().sort("name")
+        self.actor_filter = w.SelectMultiple(options=[(n, i) for i, n in actors.select("id", "name").iter_rows()],
+                                             rows=6, description="actors", layout=layout)
+        self.start_filter = w.Text(placeholder="EDTF, e.g. 2014", description="from", continuous_update=False,
+                                   layout=layout)
+        self.end_filter = w.Text(placeholder="e.g. 2022-02", description="to", continuous_update=False, layout=layout)
+        self.text_filter = w.Text(placeholder="in title or summary", description="text", continuous_update=False,
+                                  layout=layout)
+        tags = sorted({t for ts in everything["tags"].to_list() for t in (ts or [])})
+        self.tag_filter = w.SelectMultiple(options=tags, rows=5, description="tags", layout=layout)
+        self.status_filter = w.SelectMultiple(options=list(STATUSES), rows=3, description="status", layout=layout)
+        # 0 stands for "now": ipywidgets reads a None value as "nothing selected".
+        self.as_of = w.Dropdown(options=self._changeset_options(), value=0, description="as of", layout=layout)
+        self.lanes = w.Dropdown(options=list(LANES), value=lanes, description="lanes", layout=layout)
+        self.links_toggle = w.Checkbox(value=links, description="causal links", indent=False)
+        self.reset_button = w.Button(description="Reset filters", icon="undo")
+        self.status = w.HTML()
+        self.table = w.HTML()
+        self.detail = w.HTML(self._placeholder())
+        self.frame = everything
+        self._initial_brush: tuple[float, float] | None = None
+        self.chart = alt.JupyterChart(self._make_chart(), embed_options={"renderer": "svg", "actions": False})
+        self._watch_selections()
+        for widget in self._filter_widgets() + [self.lanes, self.links_toggle]:
+            widget.observe(self._on_filter, names="value")
+        self.reset_button.on_click(lambda _b: self.reset())
+
+        panel = w.VBox([w.HTML("<b>Filters</b>"), *self._filter_widgets(), self.lanes, self.links_toggle,
+                        self.reset_button, self.status], layout=w.Layout(width="300px", min_width="300px"))
+        panel.add_class("eventlog-filters")
+        self.table.add_class("eventlog-table")
+        self.detail.add_class("eventlog-detail")
+        self.chart.add_class("eventlog-chart")
+        lower = w.HBox([w.Box([self.table], layout=w.Layout(width="55%", max_height="420px", overflow="auto")),
+                        w.Box([self.detail], layout=w.Layout(width="45%", max_height="420px", overflow="auto"))])
+        super().__init__([w.HBox([panel, w.VBox([self.chart], layout=w.Layout(overflow="auto"))]), lower])
+        self.add_class("eventlog-explorer")
+        self._refresh_views()
+
+    # -- filters -----------------------------------------------------------------------------------
+    def _filter_widgets(self) -> list[w.Widget]:
+        return [self.type_filter, self.actor_filter, self.start_filter, self.end_filter, self.text_filter,
+                self.tag_filter, self.status_filter, self.as_of]
+
+    def _changeset_options(self) -> list[tuple[str, int]]:
+        log = self.store.log()
+        opts: list[tuple[str, int]] = [("now", 0)]
+        for cs, at, author, message in log.select("changeset", "at", "author", "message").iter_rows():
+            opts.append((f"#{cs} {at:%Y-%m-%d %H:%M} {author}: {message}"[:90], int(cs)))
+        return opts
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The current filter as :meth:`Store.query` keyword arguments (empty ones left out)."""
+        out: dict[str, Any] = {}
+        for key, widget in (("type", self.type_filter), ("actor", self.actor_filter), ("tag", self.tag_filter),
+                            ("status", self.status_filter)):
+            if widget.value:
+                out[key] = list(widget.value)
+        for key, widget in (("start", self.start_filter), ("end", self.end_filter), ("text", self.text_filter)):
+            if widget.value.strip():
+                out[key] = widget.value.strip()
+        if self.as_of.value:
+            out["as_of"] = self.as_of.value
+        return out
+
+    def reset(self) -> None:
+        """Clear every filter (one refresh, not one per widget)."""
+        self._busy = True
+        try:
+            for widget in (self.type_filter, self.actor_filter, self.tag_filter, self.status_filter):
+                widget.value = ()
+            for widget in (self.start_filter, self.end_filter, self.text_filter):
+                widget.value = ""
+            self.as_of.value = 0
+        finally:
+            self._busy = False
+        self.refresh()
+
+    def _on_filter(self, _change: dict) -> None:
+        if not self._busy:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Run the query for the current filters and redraw the chart, table and detail pane."""
+        try:
+            frame = self.store.query(**self.filters)
+        except EventlogError as exc:
+            # A half-typed date is not a crash: say what is wrong and keep the last result.
+            self.status.value = message_html(str(exc), error=True)
+            return
+        self.frame = frame
+        self.chart.chart = self._make_chart()
+        # Assigning a chart replaces chart.selections, dropping observers: attach them again.
+        self._watch_selections()
+        self._refresh_views()
+
+    def _make_chart(self) -> Any:
+        chart = timeline(self.frame, store=self.store, lanes=self.lanes.value, links=self.links_toggle.value,
+                         width=self._width, as_of=self.as_of.value or None)
+        brush = next((p for p in chart.params if getattr(p, "name", None) == "brush"), None)
+        value = getattr(brush, "value", None) if brush is not None else None
+        self._initial_brush = _window_ms(value.get("x") if isinstance(value, dict) else None)
+        return chart
+
+    # -- selection ---------------------------------------------------------------------------------
+    def _watch_selections(self) -> None:
+        names = [n for n in (*PICKS, "brush") if n in self.chart.selections.trait_names()]
+        if names:
+            self.chart.selections.observe(self._on_select, names=names)
+
+    def _on_select(self, _change: dict) -> None:
+        self._refresh_views(detail_only=False)
+
+    def _picked_ids(self) -> list[str]:
+        ids: list[str] = []
+        for name in PICKS:
+            sel = getattr(self.chart.selections, name, None)
+            for point in (sel.value if sel is not None else []) or []:
+                if point.get("id") is not None and point["id"] not in ids:
+                    ids.append(point["id"])
+        return ids
+
+    def _brush_range(self) -> tuple[dt.date, dt.date] | None:
+        sel = getattr(self.chart.selections, "brush", None)
+        value = (sel.value if sel is not None else {}) or {}
+        rng = value.get("start")
+        if not rng or len(rng) != 2:
+            return None
+        lo, hi = sorted(float(x) for x in rng)
+        init = self._initial_brush
+        # The first zoom the chart opens with is a view, not a choice: it selects nothing.
+        if init is not None and abs(lo - init[0]) < 86_400_000 and abs(hi - init[1]) < 86_400_000:
+            return None
+        return _ms_to_date(lo), _ms_to_date(hi)
+
+    @property
+    def selected(self) -> pl.DataFrame:
+        """The selected events (clicked, else brushed in the overview) as rows of :attr:`frame`."""
+        ids = self._picked_ids()
+        if ids:
+            order = {i: k for k, i in enumerate(ids)}
+            return (self.frame.filter(pl.col("id").is_in(ids))
+                    .sort(pl.col("id").replace_strict(order, default=len(order))))
+        rng = self._brush_range()
+        if rng is not None:
+            return self.frame.filter((pl.col("end") >= rng[0]) & (pl.col("start") <= rng[1]))
+        return self.frame.clear()
+
+    # -- views -------------------------------------------------------------------------------------
+    def _placeholder(self) -> str:
+        return f'{_STYLE}<p class="el-placeholder">Click an event in the timeline (or brush the overview) to see it here.</p>'
+
+    def _refresh_views(self, detail_only: bool = False) -> None:
+        selected = self.selected
+        ids = set(selected["id"].to_list())
+        n = self.frame.height
+        self.status.value = message_html(f"{n} event{'s' if n != 1 else ''}; {len(ids)} selected")
+        self.table.value = frame_html(self.frame, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids)
+        self.detail.value = self._detail_html(selected) if selected.height else self._placeholder()
+
+    def _detail_html(self, selected: pl.DataFrame) -> str:
+        ev = selected.row(0, named=True)
+        as_of = self.as_of.value or None
+        parts = [_STYLE, f'<div class="el-event" data-event-id="{esc(ev["id"])}">']
+        if selected.height > 1:
+            others = ", ".join(esc(t) for t in selected["title"].to_list()[1:6])
+            parts.append(f"<p><i>{selected.height} selected; also: {others}"
+                         f"{' ...' if selected.height > 6 else ''}</i></p>")
+        parts.append(f'<h3 class="el-title">{esc(ev["title"])}</h3>')
+        words = format_edtf_words(ev["date"])
+        parts.append(f"<p><b>{esc(ev['type'])}</b> &middot; {esc(ev['date'])} = {esc(words)} "
+                     f"[{esc(ev['start'])} .. {esc(ev['end'])}] &middot; {esc(ev['status'])}, "
+                     f"confidence {esc(ev['confidence'])} &middot; <code>{esc(ev['id'])}</code></p>")
+        if ev["actors"]:
+            parts.append(f"<p>actors: {esc(ev['actors'])}</p>")
+        if ev["amounts"]:
+            parts.append(f"<p>amounts: {esc('; '.join(ev['amounts']))}</p>")
+        if ev["summary"]:
+            parts.append(f"<p>{esc(ev['summary'])}</p>")
+        try:
+            evidence = self.store.evidence(ev["id"], as_of)
+            parts.append(f"<h4>Sources ({evidence.height})</h4>")
+            for row in evidence.iter_rows(named=True):
+                parts.append(f"<div>{esc(row['source'])} [{row['span_start']}, {row['span_end']})</div>")
+                quote = row["quote"]
+                parts.append(f"<blockquote>{esc(' '.join(quote.split()))}</blockquote>" if quote
+                             else "<blockquote><i>no quote: the store was built without the corpus</i></blockquote>")
+            for label, frame in (("Causes", self.store.causes(ev["id"], depth=1, as_of=as_of)),
+                                 ("Effects", self.store.effects(ev["id"], depth=1, as_of=as_of))):
+                parts.append(f"<h4>{label} ({frame.height})</h4>")
+                if frame.height:
+                    items = "".join(f"<li>{esc(r['relations'][0] if r['relations'] else '')}: {esc(r['title'])} "
+                                    f"({esc(r['date'])})</li>" for r in frame.iter_rows(named=True))
+                    parts.append(f'<ul class="el-{label.lower()}">{items}</ul>')
+            hist = self.store.history(ev["id"])
+            parts.append(f"<h4>History ({hist.height} versions)</h4>")
+            parts.append(frame_html(hist, ["version", "changeset", "author", "at", "operation", "fields", "message"]))
+        except EventlogError as exc:
+            parts.append(message_html(str(exc), error=True))
+        parts.append("</div>")
+        return "".join(parts)

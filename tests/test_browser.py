@@ -1,0 +1,232 @@
+"""A real browser: JupyterLab on 127.0.0.1, 01_explore.ipynb run in headless Chromium (Playwright).
+
+Checks that the Explorer's filter panel and timeline render, that changing a filter changes the
+marks drawn (counted in the DOM), that clicking an event fills the detail pane, and that a
+standalone timeline page keeps hostile record text as text. Screenshots go to the test's tmp dir.
+
+Outside CI the test skips when Chromium or Playwright is missing; under ``CI=true`` it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import eventlog
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # reported by the browser fixture (skip, or fail under CI)
+    PlaywrightTimeout = TimeoutError  # noqa: N816
+from tests.conftest import CORPUS, EVENTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+STEP_MS = 60_000  # every wait is bounded; no assertion depends on how long a step took
+RUN_ALL_MS = 40_000  # the first run imports Altair and bundles the chart JavaScript
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MARKS = ".eventlog-explorer g.event_bars_0_marks > path, .eventlog-explorer g.event_points_0_marks > path"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser test cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        _unavailable("no chromium on PATH (apt-get install -y chromium)")
+    return path  # type: ignore[return-value]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    exe = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    with sync_playwright() as pw:
+        try:
+            # Playwright gives every launch a fresh, temporary user-data dir.
+            b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, timeout=STEP_MS)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means "cannot run here"
+            _unavailable(f"chromium does not start: {exc}")
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """JupyterLab on a free port of 127.0.0.1 over a copy of the notebooks and a store built from events/."""
+    work = tmp_path / "lab"
+    shutil.copytree(ROOT / "notebooks", work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    db = tmp_path / "eventlog.duckdb"
+    eventlog.build(EVENTS, db, author="test", message="build for the browser test", corpus=CORPUS)
+    home = tmp_path / "home"
+    env = {**os.environ, "EVENTLOG_DB": str(db), "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "IPYTHONDIR": str(home / "ipython")}
+    # Render every cell (no virtual scrolling, so the Explorer stays in the DOM) and ask about no news.
+    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    port = _free_port()
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", "--allow-root",
+           f"--ServerApp.root_dir={work}", "--LabApp.news_url=None"]
+    log = (tmp_path / "jupyterlab.log").open("w")
+    proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STEP_MS / 1000
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start; log:\n{(tmp_path / 'jupyterlab.log').read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url, db
+    finally:
+        # The server and its kernels share the session started above: stop that group only.
+        with_group = [signal.SIGTERM, signal.SIGKILL]
+        for sig in with_group:
+            try:
+                os.killpg(proc.pid, sig)
+                proc.wait(timeout=15)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        log.close()
+
+
+def _title_of(aria_label: str) -> str:
+    m = re.search(r"title: (.*?); date \(EDTF\)", aria_label)
+    assert m, aria_label
+    return m.group(1)
+
+
+_CLICKABLE = """(selector) => {
+    // The first event mark whose centre is really on screen (not clipped, not under another mark).
+    for (const el of document.querySelectorAll(selector)) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (document.elementFromPoint(x, y) === el) return {x, y, label: el.getAttribute('aria-label')};
+    }
+    return null;
+}"""
+
+
+def test_explorer_in_jupyterlab(lab, browser, tmp_path: Path):
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    try:
+        _explore(page, *lab, tmp_path)
+    except BaseException:
+        # What the page looked like when a step failed, next to the JupyterLab log.
+        page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+        raise
+
+
+def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
+    with eventlog.open(db, read_only=True) as store:
+        n_all = store.query().height
+        n_trade = store.query(type="trade").height
+    page.set_default_timeout(STEP_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(f"{url}/lab/tree/01_explore.ipynb")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="visible")
+    # JupyterLab may ask which kernel to start; the notebook's own (python3) is preselected.
+    try:
+        page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
+    except PlaywrightTimeout:
+        pass  # no dialog: the kernel started on its own
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+    # The filter panel and the timeline render.
+    page.wait_for_selector(".eventlog-explorer .eventlog-filters .widget-select-multiple select", timeout=RUN_ALL_MS)
+    page.wait_for_selector(".eventlog-explorer svg.marks", timeout=STEP_MS)
+    page.wait_for_function(f"document.querySelectorAll({MARKS!r}).length === {n_all}", timeout=STEP_MS)
+    page.locator(".eventlog-explorer").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "explorer-start.png"))
+
+    # Change a filter: only trade events remain, and the chart redraws with that many marks.
+    types = page.locator(".eventlog-filters .widget-select-multiple select").first
+    types.select_option(label=f"trade ({n_trade})")
+    page.wait_for_function(f"document.querySelectorAll({MARKS!r}).length === {n_trade}", timeout=STEP_MS)
+    assert page.locator(MARKS).count() == n_trade < n_all
+
+    # Click an event: the detail pane shows it, with its sources.
+    page.locator(".eventlog-explorer .eventlog-chart").scroll_into_view_if_needed()
+    target = page.evaluate(_CLICKABLE, MARKS)
+    assert target is not None, "no event mark is clickable"
+    title = _title_of(target["label"]).rstrip("\u2026")
+    page.mouse.click(target["x"], target["y"])
+    detail_title = page.locator(".eventlog-detail h3.el-title")
+    detail_title.wait_for(state="visible", timeout=STEP_MS)
+    page.wait_for_function(
+        "(t) => { const h = document.querySelector('.eventlog-detail h3.el-title'); return h && h.textContent.startsWith(t); }",
+        arg=title, timeout=STEP_MS)
+    assert "Sources (" in page.locator(".eventlog-detail").inner_text()
+    page.mouse.move(0, 0)  # no tooltip in the screenshot
+    page.locator(".eventlog-explorer").screenshot(path=str(tmp_path / "explorer.png"))
+    assert (tmp_path / "explorer.png").stat().st_size > 10_000
+    assert not errors, errors
+
+
+def test_standalone_timeline_keeps_hostile_text_as_text(browser, fresh_store, tmp_path: Path):
+    from eventlog._timeline import save, timeline
+
+    hostile = "<img src=x onerror=alert(1)>"  # short enough that the axis label shows it whole
+    with fresh_store.change(author="t", message="hostile") as cs:
+        cs.put(eventlog.Actor(id="evil", name=hostile, kind="state"))
+        cs.put(eventlog.Event(id="e1", type="visit", title="</script><script>alert(3)</script>", date="2024-05-16",
+                              actors=["evil"]))
+    page_file = save(timeline(fresh_store, lanes="actor"), tmp_path / "hostile.html")
+    page = browser.new_page()
+    page.set_default_timeout(STEP_MS)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("svg.marks")
+    labels = page.locator("g.role-axis-label text").all_text_contents()
+    assert hostile in labels  # shown as the literal text
+    label = page.locator("g.event_points_0_marks path").first.get_attribute("aria-label")
+    assert "title: </script><script>alert(3)</script>;" in label
+    assert page.evaluate("document.querySelectorAll('script').length") == 2
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+    assert dialogs == []

@@ -1,0 +1,235 @@
+"""Widgets without a browser: set the synced traits (filter widgets, the chart's selection) as the
+front end would, and check the frames, panes and the store that result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+import eventlog
+from eventlog.widgets import CausalTagger, Explorer, HistoryViewer
+from tests.conftest import make_event
+
+
+def click(explorer: Explorer, *ids: str, name: str = "pick") -> None:
+    """What the JavaScript side sends when events are clicked (the synced `_vl_selections` trait)."""
+    value = {"vlPoint": {"or": [{"id": i} for i in ids]}, "id": list(ids)} if ids else None
+    current = dict(explorer.chart._vl_selections)
+    current[name] = {"value": value, "store": []}
+    explorer.chart._vl_selections = current
+
+
+def brush(explorer: Explorer, lo: dt.date, hi: dt.date) -> None:
+    ms = [(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()) * 1000 for d in (lo, hi)]
+    current = dict(explorer.chart._vl_selections)
+    current["brush"] = {"value": {"start": ms}, "store": []}
+    explorer.chart._vl_selections = current
+
+
+@pytest.fixture
+def explorer(populated_store) -> Explorer:
+    return Explorer(populated_store)
+
+
+def test_explorer_filters_drive_frame_chart_and_table(explorer: Explorer):
+    assert explorer.frame.height == 4 and explorer.filters == {}
+    explorer.type_filter.value = ("sanction", "trade")
+    assert explorer.filters == {"type": ["sanction", "trade"]}
+    assert sorted(explorer.frame["id"]) == ["sanction-2022", "trade-2023"]
+    assert sorted(r["id"] for r in explorer.chart.spec["datasets"]["events"]) == ["sanction-2022", "trade-2023"]
+    assert "Sanctions on banks" in explorer.table.value and "Putin visits" not in explorer.table.value
+    explorer.actor_filter.value = ("united-states",)
+    assert explorer.frame["id"].to_list() == ["sanction-2022"]
+    explorer.reset()
+    assert explorer.filters == {} and explorer.frame.height == 4
+
+
+def test_every_filter_becomes_a_query_argument(explorer: Explorer, populated_store):
+    explorer.start_filter.value = "2023"
+    explorer.end_filter.value = "2024-02"
+    explorer.text_filter.value = "payments"
+    explorer.status_filter.value = ("confirmed",)
+    assert explorer.filters == {"start": "2023", "end": "2024-02", "text": "payments", "status": ["confirmed"]}
+    assert explorer.frame["id"].to_list() == ["bank-2024"]
+    explorer.reset()
+    explorer.tag_filter.value = ("diplomacy",)
+    assert explorer.frame["id"].to_list() == ["visit-2024"]
+    assert explorer.frame.equals(populated_store.query(**explorer.filters))
+
+
+def test_as_of_picker_shows_the_store_as_it_was(explorer: Explorer, populated_store):
+    first_events = 2  # changeset 1 is the registry, 2 the first events
+    assert explorer.as_of.options[0] == ("now", 0) and explorer.as_of.value == 0
+    explorer.as_of.value = first_events
+    assert explorer.filters == {"as_of": first_events}
+    titles = dict(explorer.frame.select("id", "title").iter_rows())
+    assert titles["trade-2023"] == "Trade in 2023" and "old-2014" in titles  # before the edit and the delete
+    explorer.as_of.value = 0
+    assert "old-2014" not in explorer.frame["id"].to_list()
+
+
+def test_a_bad_date_filter_shows_an_error_and_keeps_the_last_result(explorer: Explorer):
+    explorer.start_filter.value = "someday"
+    assert "not an EDTF date" in explorer.status.value
+    assert explorer.frame.height == 4
+
+
+def test_clicking_an_event_selects_it_and_fills_the_detail_pane(explorer: Explorer, populated_store):
+    populated_store.add_evidence({("doc", 0, 10): "Words quoted from the doc"})
+    assert explorer.selected.is_empty()
+    assert "Click an event" in explorer.detail.value
+    click(explorer, "trade-2023")
+    sel = explorer.selected
+    assert isinstance(sel, pl.DataFrame) and sel["id"].to_list() == ["trade-2023"]
+    detail = explorer.detail.value
+    assert "Trade reaches 240bn" in detail and "sometime in 2023" in detail
+    assert "Words quoted from the doc" in detail
+    assert "History (2 versions)" in detail and "better title" in detail
+    assert 'class="el-selected"' in explorer.table.value
+    click(explorer)  # a double click clears
+    assert explorer.selected.is_empty()
+
+
+def test_clicks_on_points_and_bars_both_select(explorer: Explorer):
+    click(explorer, "visit-2024", name="pick")
+    click(explorer, "sanction-2022", name="pick_day")
+    assert sorted(explorer.selected["id"]) == ["sanction-2022", "visit-2024"]
+
+
+def test_brushing_selects_events_overlapping_the_range(explorer: Explorer):
+    brush(explorer, dt.date(2024, 4, 1), dt.date(2024, 6, 1))
+    assert explorer.selected["id"].to_list() == ["visit-2024"]
+    click(explorer, "trade-2023")  # a click wins over the brush
+    assert explorer.selected["id"].to_list() == ["trade-2023"]
+
+
+def test_selection_survives_a_filter_change(explorer: Explorer):
+    explorer.type_filter.value = ("trade",)
+    click(explorer, "trade-2023")  # observers were re-attached to the new chart's selections
+    assert explorer.selected["id"].to_list() == ["trade-2023"]
+    assert "Trade reaches 240bn" in explorer.detail.value
+
+
+def test_detail_pane_lists_causes_and_effects(populated_store):
+    with populated_store.change(author="ana", message="link") as cs:
+        cs.link("sanction-2022", "bank-2024", relation="contributes_to")
+    ex = Explorer(populated_store)
+    click(ex, "bank-2024")
+    assert "Causes (1)" in ex.detail.value and "Sanctions on banks" in ex.detail.value
+    click(ex, "sanction-2022", name="pick")
+    assert "Effects (1)" in ex.detail.value and "Bank stops payments" in ex.detail.value
+
+
+def test_record_text_is_escaped_in_table_and_detail(fresh_store):
+    with fresh_store.change(author="t", message="hostile") as cs:
+        cs.put(make_event("evil", title="<script>alert(1)</script>", summary="<img src=x onerror=alert(2)>"))
+    ex = Explorer(fresh_store)
+    click(ex, "evil", name="pick_day")
+    for html in (ex.table.value, ex.detail.value):
+        assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in ex.detail.value
+
+
+# -- CausalTagger ------------------------------------------------------------------------------------
+def test_tagger_saves_a_versioned_link_and_undo_reverts_it(populated_store):
+    tagger = CausalTagger(populated_store, author="ana")
+    tagger.cause.value = "sanction-2022"
+    tagger.effect.value = "bank-2024"
+    tagger.relation.value = "triggers"
+    tagger.confidence.value = 0.85
+    tagger.note.value = "banks followed the sanctions"
+    cs = tagger.save()
+    assert cs == populated_store.last_changeset() and tagger.error is None
+    links = populated_store.links()
+    assert links.select("cause", "effect", "relation", "confidence", "note").rows() == [
+        ("sanction-2022", "bank-2024", "triggers", 0.85, "banks followed the sanctions")]
+    assert populated_store.log()["author"][0] == "ana"
+    assert "Links of the chosen events (1)" in tagger.links_view.value
+    undo_cs = tagger.undo()
+    assert undo_cs == cs + 1
+    assert populated_store.links().is_empty()
+    assert tagger.undo() is None and tagger.error == "nothing to undo"
+
+
+def test_tagger_shows_a_rejected_link_and_writes_nothing(populated_store):
+    with populated_store.change(author="ana", message="link") as cs:
+        cs.link("sanction-2022", "bank-2024", relation="contributes_to")
+    before = populated_store.last_changeset()
+    tagger = CausalTagger(populated_store, author="ana")
+    tagger.choose(cause="bank-2024", effect="sanction-2022")  # a cycle, and the effect comes first
+    assert tagger.save() is None
+    assert tagger.error is not None and "not saved" in tagger.status.value
+    assert "eventlog-error" in tagger.status.value
+    assert populated_store.last_changeset() == before
+    assert populated_store.links().height == 1
+    tagger.choose(cause="visit-2024", effect="visit-2024")
+    assert tagger.save() is None and "own cause" in tagger.error
+
+
+def test_tagger_search_and_explorer_selection(populated_store):
+    ex = Explorer(populated_store)
+    tagger = CausalTagger(author="bo", explorer=ex)
+    assert tagger.store is populated_store
+    tagger.search.value = "bank"
+    assert {v for _l, v in tagger.cause.options} == {"bank-2024", "sanction-2022"}
+    click(ex, "sanction-2022", "bank-2024")
+    tagger.take_selection("cause")
+    tagger.take_selection("effect")
+    assert (tagger.cause.value, tagger.effect.value) == ("sanction-2022", "bank-2024")
+    assert tagger.save() is not None
+    # The explorer redraws with the new link.
+    assert len(ex.chart.spec["datasets"]["links"]) == 1
+
+
+# -- HistoryViewer -----------------------------------------------------------------------------------
+def test_history_viewer_versions_diff_and_blame(populated_store):
+    hv = HistoryViewer("trade-2023", populated_store, author="cy")
+    assert hv.versions["version"].to_list() == [1, 2]
+    assert (hv.version_a.value, hv.version_b.value) == (1, 2)
+    assert dict(hv.diff.select("field", "new").iter_rows()) == {"confidence": "0.9", "title": '"Trade reaches 240bn"'}
+    hv.version_a.value, hv.version_b.value = 2, 1
+    assert dict(hv.diff.select("field", "new").iter_rows())["title"] == '"Trade in 2023"'
+    hv.version_b.value = 2
+    assert hv.diff.is_empty() and "the same" in hv.diff_view.value
+    blame = dict(hv.blame.select("field", "author").iter_rows())
+    assert blame["title"] == "bo" and blame["type"] == "ana"
+
+
+def test_history_viewer_revert_needs_confirmation(populated_store):
+    hv = HistoryViewer("trade-2023", populated_store, author="cy")
+    edit = int(hv.versions["changeset"][1])
+    before = populated_store.last_changeset()
+    hv.revert_choice.value = edit
+    hv.revert_button.click()
+    assert hv.pending == edit and "Revert changeset" in hv.status.value
+    assert populated_store.last_changeset() == before  # nothing written yet
+    hv.cancel_button.click()
+    assert hv.pending is None and populated_store.last_changeset() == before
+    hv.request_revert(edit)
+    new = hv.confirm()
+    assert new == before + 1
+    assert populated_store.get("trade-2023").title == "Trade in 2023"
+    assert hv.versions["version"].to_list() == [1, 2, 3]  # reloaded
+    assert dict(hv.blame.select("field", "author").iter_rows())["title"] == "cy"
+
+
+def test_history_viewer_shows_a_revert_conflict(populated_store):
+    with populated_store.change(author="dee", message="retitle again") as cs:
+        cs.put(populated_store.get("trade-2023").model_copy(update={"title": "Trade 2023, revised"}))
+    hv = HistoryViewer("trade-2023", populated_store, author="cy")
+    before = populated_store.last_changeset()
+    hv.request_revert(int(hv.versions["changeset"][1]))
+    assert hv.confirm() is None
+    assert "not reverted" in hv.status.value and "title" in hv.error
+    assert populated_store.last_changeset() == before
+
+
+def test_history_viewer_of_a_deleted_event_and_an_unknown_one(populated_store):
+    hv = HistoryViewer("old-2014", populated_store)
+    assert hv.versions["operation"].to_list() == ["create", "delete"]
+    assert hv.blame.is_empty() and "deleted" in hv.blame_view.value
+    assert hv.diff["change"].to_list() == ["removed"]
+    with pytest.raises(eventlog.NotFound):
+        HistoryViewer("no-such-event", populated_store)
