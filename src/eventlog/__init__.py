@@ -76,7 +76,9 @@ _default_stores: dict[str, Store] = {}
 
 
 def _default_store() -> Store:
-    path = os.path.abspath(default_path())
+    path = default_path()
+    if not path.startswith("ducklake:"):  # a team store location is not a file path
+        path = os.path.abspath(path)
     store = _default_stores.get(path)
     if store is None:
         store = _default_stores[path] = open(path)

@@ -201,7 +201,7 @@ class Changeset:
             cols["op"].append(o.op)
             cols["reason"].append(o.reason)
             if o.record is not None:
-                cols["data"].append(canonical_json(o.record.to_data()))
+                cols["data"].append(canonical_json(o.record))
                 typed = spec.typed(o.record)
                 for c in spec.columns:
                     cols[c].append(typed[c])

@@ -159,13 +159,13 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
             yield exc
             continue
         assert isinstance(ev, Event)
-        if path.stem != ev.id:
-            yield ValidationError(f"file name must be the event id ({ev.id}.yaml)", file=str(path), record=ev.id, field="id")
-        if ev.id in ds.events:
+        if ev.id in ds.events:  # first: it says more than the file name check below
             yield ValidationError(
                 f"duplicate id {ev.id!r} (also in {ds.files['event:' + ev.id]})", file=str(path), record=ev.id, field="id"
             )
             continue
+        if path.stem != ev.id:
+            yield ValidationError(f"file name must be the event id ({ev.id}.yaml)", file=str(path), record=ev.id, field="id")
         ds.events[ev.id] = ev
         ds.files[f"event:{ev.id}"] = str(path)
         yield from _check_refs(ev, str(path), ds)

@@ -10,6 +10,7 @@ every kind is kept in the same shape of version table.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -38,17 +39,24 @@ def _changed_fields(old: dict[str, Any] | None, new: dict[str, Any] | None) -> l
 def _full(kind: str, data: str) -> dict[str, Any]:
     """A stored record (kept without its defaults) with every field, so a value reset to its
     default still shows up in diff and blame."""
+    return {**_defaults(kind), **json.loads(data)}
+
+
+@cache
+def _defaults(kind: str) -> dict[str, Any]:
+    # cached: get_default() inspects the factory's signature on every call (about 0.1 ms each)
     model = model_for_kind(kind)
-    defaults = {n: f.get_default(call_default_factory=True) for n, f in model.model_fields.items() if not f.is_required()}
-    return {**defaults, **json.loads(data)}
+    return {n: f.get_default(call_default_factory=True) for n, f in model.model_fields.items() if not f.is_required()}
 
 
 def _versions(store: Store, key: str, kind: str) -> list[tuple]:
     table = _kind(kind)
     rows = store._con.execute(
-        f"""SELECT v.version, v.changeset, c.author, c.committed_at, c.message, v.op, v.reason, v.data
-            FROM {table} v JOIN changesets c ON c.id = v.changeset
-            WHERE v.key = ? ORDER BY v.version""",
+        # The key filter runs first, alone: joined directly, DuckDB scanned the whole version
+        # table (15 ms at 500k versions instead of about 1 ms).
+        f"""WITH v AS MATERIALIZED (SELECT version, changeset, op, reason, data FROM {table} WHERE key = ?)
+            SELECT v.version, v.changeset, c.author, c.committed_at, c.message, v.op, v.reason, v.data
+            FROM v JOIN changesets c ON c.id = v.changeset ORDER BY v.version""",
         [key],
     ).fetchall()
     if not rows:

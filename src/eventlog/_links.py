@@ -24,13 +24,13 @@ graph of 100k events costs one pass per level instead of one query per event.
 # fragments fixed in this module; every value (ids, relations, depths, changesets) is bound.
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from ._errors import LinkRejected, NotFound, ValidationError
+from ._frames import registered
 from ._models import Event, Link
 from ._schema import KINDS
 from ._taxonomy import CAUSAL_RELATIONS
@@ -47,20 +47,7 @@ _LINKS = KINDS["link"].table
 _EVENTS = KINDS["event"].table
 
 
-# -- helpers ------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
-    """Make polars frames visible to SQL under the given names for the block's duration."""
-    for name, frame in frames.items():
-        con.register(name, frame.to_arrow())
-    try:
-        yield
-    finally:
-        for name in frames:
-            with contextlib.suppress(Exception):
-                con.unregister(name)
-
-
+# -- helpers -------------------------------------------------------------------------------------
 def _live_links_sql(cs: int | None) -> tuple[str, list[Any]]:
     """SELECT of the links visible at changeset ``cs`` (None: now), with its parameters."""
     from ._store import Store
@@ -167,7 +154,7 @@ def check_new_links(store: Store, cs: Changeset, links: list[Link]) -> None:
     puts_links = not pl_frame.filter(pl.col("op") == "put").is_empty()
     if not puts_links and pe_frame.filter(pl.col("op") == "put").is_empty():
         return
-    with _registered(con, _pl=pl_frame, _pe=pe_frame):
+    with registered(con, _pl=pl_frame, _pe=pe_frame):
         if puts_links:
             _check_ends(con)
         _check_order(con)

@@ -43,13 +43,15 @@ COMMON = {
 }
 
 
-def canonical_json(data: dict[str, Any]) -> str:
-    """One spelling per record, so equal records compare equal as text.
+def canonical_json(record: Any) -> str:
+    """One spelling per record (fields in model order, defaults left out), so equal
+    records compare equal as text. Pydantic writes it in Rust: the bulk path's hot spot.
 
-    >>> canonical_json({"b": 1, "a": [2]})
-    '{"a":[2],"b":1}'
+    >>> from eventlog._models import Actor
+    >>> canonical_json(Actor(id="ru", name="Russia", kind="state"))
+    '{"id":"ru","name":"Russia","kind":"state"}'
     """
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return record.model_dump_json(exclude_defaults=True)
 
 
 @dataclass(frozen=True)

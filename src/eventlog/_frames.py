@@ -1,0 +1,47 @@
+"""Polars frames made visible to SQL for the length of a block.
+
+>>> import duckdb, polars as pl
+>>> con = duckdb.connect()
+>>> with registered(con, _t=pl.DataFrame({"x": [1, 2]})):
+...     con.execute("SELECT sum(x) FROM _t").fetchall()
+[(3,)]
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+__all__ = ["registered"]
+
+
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame | pa.Table) -> Iterator[None]:
+    """Copy each frame into a temporary table named by its keyword, dropped when the block ends.
+
+    Temporary tables rather than registered Arrow views: duckdb 1.5 pushes join filters
+    (BLOOM_FILTER) into scans, which Arrow scans refuse once a join is large enough.
+    Names are the caller's constants, never user text.
+    """
+    made: list[str] = []
+    try:
+        for name, frame in frames.items():
+            arrow: Any = frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame
+            con.register("_eventlog_src", arrow)
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _eventlog_src")
+            finally:
+                con.unregister("_eventlog_src")
+            made.append(name)
+        yield
+    finally:
+        for name in made:
+            # After a failed statement the transaction refuses work until ROLLBACK, which
+            # also removes the table; so a failed drop here is harmless.
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")

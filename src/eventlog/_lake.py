@@ -1,0 +1,486 @@
+"""The team store: the same versioned store on DuckLake, for several writers at once.
+
+A DuckDB file serves one analyst. A team opens one DuckLake instead: its catalog
+lives in PostgreSQL (or, for one person, in a local ``.ducklake`` file) and its
+data in a shared folder (object storage in production). The tables, queries and
+commit protocol are the ones of :mod:`eventlog._store`; this module only connects,
+and labels every DuckLake snapshot with its changeset's author and message::
+
+    >>> import eventlog                                                  # doctest: +SKIP
+    >>> store = eventlog.open("ducklake:postgres:dbname=events host=db.internal user=ana",  # doctest: +SKIP
+    ...                       data_path="s3://team-bucket/events/", create=True)
+    >>> with store.change(author="ana", message="Add the May visit") as cs:  # doctest: +SKIP
+    ...     cs.put(eventlog.Event(id="visit-2024", type="visit", title="Visit", date="2024-05"))
+    >>> store.lake_snapshots()["message"].to_list()[-1]  # doctest: +SKIP
+    'Add the May visit'
+
+Why concurrent writers lose nothing: DuckLake has no unique constraints and does
+not retry conflicting updates. Every eventlog commit UPDATEs the single ``head``
+row, so of two commits that overlap in time DuckLake accepts the first and refuses
+the second with a "Transaction conflict". :class:`LakeStore` turns that refusal
+into a retry in a fresh transaction, which re-reads the current versions: a stale
+``expected_version`` then fails with :class:`VersionConflict`, while a blind put
+lands on top of the other writer's work. Changeset ids stay gapless and unique.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import random
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import polars as pl
+
+from ._changeset import CommitAborted, CommitResult
+from ._errors import EventlogError, NotFound, StoreLocked, ValidationError
+from ._store import Store, _is_conflict, _lock_error
+
+if TYPE_CHECKING:
+    from ._changeset import Changeset
+
+__all__ = ["LakeStore", "LakeLocation", "connect_lake", "open_lake", "parse_location"]
+
+#: The name the lake is attached under; ``USE`` makes the shared unqualified table names work.
+ALIAS = "lake"
+_EXTENSIONS = ("postgres", "ducklake")
+_CREATE_LOCK_KEY = 0x6576656E746C6F67  # "eventlog": the advisory lock taken while creating a lake
+_COMMIT_LOCK_KEY = _CREATE_LOCK_KEY + 1  # the advisory lock that queues commits
+_TEAM_HINT = "the team store needs the 'team' extra: pip install 'eventlog[team]' (duckdb 1.5.5 and its DuckLake extension)"
+
+
+class LakeLocation:
+    """A parsed ``ducklake:`` location.
+
+    >>> LakeLocation.parse("ducklake:postgres:dbname=ev host=127.0.0.1").catalog
+    'postgres'
+    >>> LakeLocation.parse("ducklake:/tmp/team/meta.ducklake").path
+    '/tmp/team/meta.ducklake'
+    """
+
+    def __init__(self, location: str, catalog: str, path: str | None, conninfo: str | None):
+        self.location = location
+        self.catalog = catalog  # 'postgres' or 'file'
+        self.path = path
+        self.conninfo = conninfo
+
+    @classmethod
+    def parse(cls, location: str) -> LakeLocation:
+        if not location.startswith("ducklake:"):
+            raise ValidationError(f"{location!r} is not a ducklake: location", field="location")
+        rest = location[len("ducklake:"):].strip()
+        if rest.startswith("postgres:"):
+            conninfo = rest[len("postgres:"):].strip()
+            if "dbname=" not in conninfo:
+                raise ValidationError(
+                    f"{location!r}: a PostgreSQL catalog needs at least dbname=... (e.g. "
+                    "'ducklake:postgres:dbname=events host=127.0.0.1 user=ana')", field="location")
+            return cls(location, "postgres", None, conninfo)
+        if not rest or ":" in rest.split("/")[0] and not re.match(r"^[A-Za-z]:[\\/]", rest):
+            raise ValidationError(
+                f"{location!r}: use 'ducklake:postgres:dbname=...' or 'ducklake:/path/to/meta.ducklake'", field="location")
+        return cls(location, "file", os.path.abspath(os.path.expanduser(rest)), None)
+
+    @property
+    def attach_target(self) -> str:
+        return f"ducklake:postgres:{self.conninfo}" if self.catalog == "postgres" else f"ducklake:{self.path}"
+
+    def display(self) -> str:
+        """The location without a password, for messages."""
+        return _mask(self.location)
+
+
+def _mask(text: str) -> str:
+    """Hide libpq passwords (DuckDB's own error messages repeat the connection string).
+
+    >>> _mask("dbname=ev password=s3cret host=db")
+    'dbname=ev password=*** host=db'
+    """
+    return re.sub(r"password\s*=\s*('[^']*'|\S+)", "password=***", text)
+
+
+def parse_location(location: str) -> LakeLocation:
+    """Parse ``ducklake:postgres:<libpq conninfo>`` or ``ducklake:<path to .ducklake file>``."""
+    return LakeLocation.parse(location)
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
+    """LOAD postgres and ducklake, installing them from their PyPI wheels the first time."""
+    # The extra is the contract: check it first, even when an older install left the extensions around.
+    try:
+        from duckdb_extensions import import_extension
+    except ImportError:
+        raise EventlogError(_TEAM_HINT) from None
+    for name in _EXTENSIONS:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"LOAD {name}")
+            continue
+        # Several processes may start at once on a fresh machine: install under a file lock so
+        # none of them loads a half-written extension file.
+        ext_dir = con.execute("SELECT current_setting('extension_directory')").fetchall()[0][0] or ""
+        lock_dir = Path(ext_dir) if ext_dir else Path.home() / ".duckdb"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with open(lock_dir / ".eventlog-install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                import_extension(name, con=con)
+                con.execute(f"LOAD {name}")
+            except ModuleNotFoundError:
+                raise EventlogError(_TEAM_HINT) from None
+            except duckdb.Error as exc:
+                raise EventlogError(f"cannot load the DuckDB extension {name!r} ({exc}); {_TEAM_HINT}") from None
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _create_pg_database(conninfo: str) -> None:
+    """CREATE DATABASE for a catalog that does not exist yet (only when the caller asked to create)."""
+    try:
+        import psycopg
+        from psycopg import sql
+    except ImportError:
+        raise EventlogError(_TEAM_HINT) from None
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    dbname = str(params.pop("dbname"))
+    admin = psycopg.conninfo.make_conninfo(**{**params, "dbname": "postgres"})
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as pg:
+        exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchall()
+        if not exists:
+            # Another process may be creating it at the same moment: either error means it exists now.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                pg.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+
+
+@contextlib.contextmanager
+def _creation_lock(loc: LakeLocation) -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock while a new lake may be initialised.
+
+    DuckLake creates its catalog tables without guarding against a second process doing
+    the same at the same moment (it fails on PostgreSQL's catalog); the lock makes the
+    second process wait, then find the lake ready. Opening an existing lake needs no lock.
+    """
+    if loc.catalog != "postgres":
+        yield
+        return
+    try:
+        import psycopg
+    except ImportError:
+        raise EventlogError(_TEAM_HINT) from None
+
+    _create_pg_database(loc.conninfo or "")
+    with psycopg.connect(loc.conninfo or "", autocommit=True, connect_timeout=10) as pg:
+        pg.execute("SELECT pg_advisory_lock(%s)", [_CREATE_LOCK_KEY])
+        try:
+            yield
+        finally:
+            with contextlib.suppress(psycopg.Error):
+                pg.execute("SELECT pg_advisory_unlock(%s)", [_CREATE_LOCK_KEY])
+
+
+def connect_lake(location: str | LakeLocation, *, read_only: bool = False, create: bool = False,
+                 data_path: str | os.PathLike[str] | None = None, inline_rows: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the lake attached as ``lake`` and in use.
+
+    ``data_path`` is where the Parquet files go; a new lake needs one (a file catalog
+    defaults to a folder next to it), an existing lake remembers its own.
+    ``inline_rows`` overrides how many rows DuckLake keeps inline in the catalog.
+    """
+    loc = location if isinstance(location, LakeLocation) else LakeLocation.parse(location)
+    shown = loc.display()
+    if loc.catalog == "file":
+        assert loc.path is not None
+        if not Path(loc.path).exists():
+            if not create or read_only:
+                raise NotFound(f"no team store at {shown}: create one with eventlog.open(..., create=True) "
+                               "or 'eventlog migrate --to ...'")
+            Path(loc.path).parent.mkdir(parents=True, exist_ok=True)
+            if data_path is None:
+                data_path = loc.path + ".files"
+    if data_path is not None and "://" not in str(data_path):
+        data_path = os.path.abspath(os.fspath(data_path))
+        if not read_only:
+            Path(data_path).mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        _load_extensions(con)
+        opts = []
+        if data_path is not None:
+            opts.append(f"DATA_PATH {_sql_str(os.fspath(data_path))}")
+        if read_only:
+            opts.append("READ_ONLY")
+        if not create:
+            opts.append("CREATE_IF_NOT_EXISTS false")
+        if inline_rows is not None:
+            opts.append(f"DATA_INLINING_ROW_LIMIT {int(inline_rows)}")
+        stmt = f"ATTACH {_sql_str(loc.attach_target)} AS {ALIAS}" + (f" ({', '.join(opts)})" if opts else "")
+        try:
+            con.execute(stmt)
+        except duckdb.Error as exc:
+            text = str(exc)
+            if loc.catalog == "postgres" and create and "does not exist" in text and "database" in text:
+                _create_pg_database(loc.conninfo or "")
+                con.execute(stmt)
+            else:
+                raise
+        con.execute(f"USE {ALIAS}")
+    except duckdb.Error as exc:
+        con.close()
+        text = _mask(str(exc))
+        if "lock" in text.lower():
+            raise _lock_error(shown, exc) from None
+        if "already attached" in text:
+            raise StoreLocked(f"{shown}: this process already has the store open (a catalog file serves one "
+                              "connection; use a PostgreSQL catalog for several)") from None
+        if "creating a new DuckLake is explicitly disabled" in text or re.search(r'database "[^"]*" does not exist', text):
+            raise NotFound(f"no team store at {shown}: create one with eventlog.open(..., create=True) "
+                           "or 'eventlog migrate --to ...'") from None
+        raise EventlogError(f"{shown}: cannot open the team store ({text.strip()})") from None
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+class LakeStore(Store):
+    """A :class:`Store` on DuckLake: one DuckLake snapshot per changeset, labelled with its
+    author and message, and transparent retries when another writer committed first.
+
+    >>> LakeStore.MAX_RETRIES >= 20
+    True
+    """
+
+    #: Contended commits back off and retry; 4 writers on 2 cores need more than a file's 20.
+    MAX_RETRIES = 60
+    #: Upper bound (seconds) of the randomised pause after losing a race.
+    MAX_BACKOFF = 0.5
+    #: Queue commits on a PostgreSQL advisory lock instead of letting them collide (see _commit_turn).
+    COMMIT_LOCK = True
+    #: Seconds to wait for the commit turn before committing anyway (and maybe colliding).
+    LOCK_TIMEOUT = 30.0
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, location: str, *, read_only: bool = False):
+        self.attempts = 0  # commit attempts, including retried ones (for benchmarks and tests)
+        self.conflicts = 0  # attempts DuckLake refused because another writer committed first
+        self._retry = 0
+        self._pg: Any = None  # psycopg connection holding the commit turn (PostgreSQL catalogs)
+        super().__init__(con, location, backend="ducklake", read_only=read_only)
+
+    def __repr__(self) -> str:
+        return f"<eventlog.LakeStore {LakeLocation.parse(self.location).display()}>"
+
+    # -- schema: one labelled snapshot, safe when two processes create the store at once ----------
+    def _ensure_schema(self) -> None:
+        for attempt in range(self.MAX_RETRIES):
+            con = self._con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                tables = {r[0] for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?", [ALIAS]).fetchall()}
+                if "head" in tables and "changesets" in tables:
+                    con.execute("ROLLBACK")
+                    return
+                super()._ensure_schema()
+                self._label("eventlog", "Create the eventlog store", {"schema": True})
+                con.execute("COMMIT")
+                return
+            except duckdb.Error as exc:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                # Two processes creating the same new lake: the loser retries and finds the tables.
+                if attempt + 1 < self.MAX_RETRIES and (_is_conflict(exc) or "already exists" in str(exc)):
+                    self._pause(attempt)
+                    continue
+                raise
+
+    # -- commits ---------------------------------------------------------------------------------
+    def _label(self, author: str, message: str, extra: dict[str, Any]) -> None:
+        self._con.execute(f"CALL {ALIAS}.set_commit_message(?, ?, extra_info => ?)",
+                          [author, message, json.dumps(extra, sort_keys=True, default=str)])
+
+    def _before_commit(self, cs_id: int, cs: Changeset) -> None:
+        """Label the DuckLake snapshot this commit creates, so the lake's log reads as the team's."""
+        self._label(cs.author, cs.message, {"changeset": cs_id, **({"info": cs.info} if cs.info else {})})
+
+    def _pause(self, attempt: int) -> None:
+        # Randomised, growing pauses spread the retrying writers out instead of having them collide again.
+        time.sleep(random.uniform(0, min(self.MAX_BACKOFF, 0.01 * 2 ** min(attempt, 6))))
+
+    def _run_commit(self, cs: Changeset) -> CommitResult:
+        self._retry = 0
+        with self._commit_turn():
+            return super()._run_commit(cs)
+
+    @contextlib.contextmanager
+    def _commit_turn(self) -> Iterator[None]:
+        """Wait for this lake's commit turn (a PostgreSQL advisory lock), when there is a catalog server.
+
+        Only an optimisation: correctness comes from the ``head`` row conflict and the retry.
+        Queueing writers instead of letting them collide saves the work a refused commit
+        throws away; without the lock (a timeout, no psycopg) commits simply collide and retry.
+        """
+        loc = LakeLocation.parse(self.location)
+        if loc.catalog != "postgres" or not self.COMMIT_LOCK:
+            yield
+            return
+        pg = self._lock_connection(loc)
+        locked = False
+        if pg is not None:
+            try:
+                pg.execute("SELECT pg_advisory_lock(%s)", [_COMMIT_LOCK_KEY])
+                locked = True
+            except Exception:  # noqa: BLE001 - a lock we cannot get only costs speed
+                self._drop_lock_connection()
+        try:
+            yield
+        finally:
+            if locked and self._pg is not None:
+                try:
+                    self._pg.execute("SELECT pg_advisory_unlock(%s)", [_COMMIT_LOCK_KEY])
+                except Exception:  # noqa: BLE001 - closing the session releases it anyway
+                    self._drop_lock_connection()
+
+    def _lock_connection(self, loc: LakeLocation) -> Any:
+        if self._pg is None:
+            try:
+                import psycopg
+
+                self._pg = psycopg.connect(loc.conninfo or "", autocommit=True, connect_timeout=10,
+                                           options=f"-c statement_timeout={int(self.LOCK_TIMEOUT * 1000)}")
+            except Exception:  # noqa: BLE001 - no lock, just collisions and retries
+                self._pg = None
+        return self._pg
+
+    def _drop_lock_connection(self) -> None:
+        if self._pg is not None:
+            with contextlib.suppress(Exception):
+                self._pg.close()
+        self._pg = None
+
+    def close(self) -> None:
+        self._drop_lock_connection()
+        super().close()
+
+    def _commit_once(self, cs: Changeset) -> CommitResult:
+        self.attempts += 1
+        try:
+            return super()._commit_once(cs)
+        except CommitAborted:
+            self.conflicts += 1
+            self._pause(self._retry)
+            self._retry += 1
+            raise
+        except duckdb.Error as exc:
+            raise EventlogError(f"{LakeLocation.parse(self.location).display()}: commit failed ({_mask(str(exc))})") from None
+
+    def add_evidence(self, quotes: dict[tuple[str, int, int], str]) -> int:
+        """Keep document quotes, in one labelled snapshot (see :meth:`Store.add_evidence`)."""
+        if not quotes:
+            return 0
+        with self._commit_turn():
+            return self._add_evidence(quotes)
+
+    def _add_evidence(self, quotes: dict[tuple[str, int, int], str]) -> int:
+        for attempt in range(self.MAX_RETRIES):
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                # Touching the head row makes two processes adding the same quote conflict, and the
+                # retry's NOT EXISTS then sees the other's rows: no duplicated quotes.
+                self._con.execute("UPDATE head SET last_changeset = last_changeset")
+                n = super().add_evidence(quotes)
+                self._label("eventlog", f"Keep {n} evidence quote(s)", {"evidence": n})
+                self._con.execute("COMMIT")
+                return n
+            except duckdb.Error as exc:
+                with contextlib.suppress(duckdb.Error):
+                    self._con.execute("ROLLBACK")
+                if attempt + 1 < self.MAX_RETRIES and _is_conflict(exc):
+                    self._pause(attempt)
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    # -- the lake's own view ---------------------------------------------------------------------
+    def lake_snapshots(self) -> pl.DataFrame:
+        """DuckLake's snapshot list, oldest first: snapshot id, time, author, message, the
+        eventlog changeset it holds (null for schema and evidence snapshots) and what it changed."""
+        frame = self._con.execute(
+            "SELECT snapshot_id AS snapshot, snapshot_time AS at, author, commit_message AS message, "
+            "commit_extra_info AS extra FROM ducklake_snapshots(?) ORDER BY snapshot_id", [ALIAS]
+        ).pl()
+        changeset = [json.loads(x).get("changeset") if x else None for x in frame["extra"].to_list()]
+        return frame.with_columns(changeset=pl.Series(changeset, dtype=pl.Int64)).select(
+            "snapshot", "at", "author", "message", "changeset", "extra")
+
+
+def open_lake(location: str, *, read_only: bool = False, create: bool = False, **options: Any) -> LakeStore:
+    """Open (or with ``create=True`` create) a team store at a ``ducklake:`` location.
+
+    Options: ``data_path`` (default ``$EVENTLOG_DATA_PATH``; where Parquet files go,
+    needed for a new PostgreSQL-catalogued lake), ``inline_rows`` (DuckLake's
+    DATA_INLINING_ROW_LIMIT) and ``commit_lock`` (default True: writers queue for their
+    commit on a PostgreSQL advisory lock; False lets them collide and retry).
+
+    >>> # open_lake("ducklake:postgres:dbname=events host=127.0.0.1", data_path="/shared/events", create=True)
+    """
+    known = {"data_path", "inline_rows", "commit_lock"}
+    if unknown := set(options) - known:
+        raise ValidationError(f"unknown option(s) for a team store: {', '.join(sorted(unknown))} "
+                              f"(known: {', '.join(sorted(known))})")
+    data_path = options.get("data_path") or os.environ.get("EVENTLOG_DATA_PATH") or None
+    loc = LakeLocation.parse(location)
+    inline_rows = options.get("inline_rows")
+    store = _open_lake(loc, location, read_only, create, data_path, inline_rows)
+    if "commit_lock" in options:
+        store.COMMIT_LOCK = bool(options["commit_lock"])
+    return store
+
+
+def _open_lake(loc: LakeLocation, location: str, read_only: bool, create: bool, data_path: Any,
+               inline_rows: int | None) -> LakeStore:
+    if loc.catalog == "postgres" and create and data_path is None:
+        # Without a data path DuckLake would put the team's files next to this process: refuse.
+        try:
+            con = connect_lake(loc, read_only=read_only, create=False, inline_rows=inline_rows)
+        except NotFound:
+            raise ValidationError(f"{loc.display()}: a new team store needs data_path= (a shared folder or bucket "
+                                  "every analyst can reach) or $EVENTLOG_DATA_PATH", field="data_path") from None
+        return _store_on(con, loc, location, read_only=read_only, create=not read_only)
+    if not create or read_only:
+        con = connect_lake(loc, read_only=read_only, create=False, data_path=data_path, inline_rows=inline_rows)
+        return _store_on(con, loc, location, read_only=read_only, create=False)
+    with _creation_lock(loc):
+        con = connect_lake(loc, create=True, data_path=data_path, inline_rows=inline_rows)
+        return _store_on(con, loc, location, read_only=False, create=True)
+
+
+def _store_on(con: duckdb.DuckDBPyConnection, loc: LakeLocation, location: str, *, read_only: bool,
+              create: bool) -> LakeStore:
+    try:
+        if not create and not _has_store(con):
+            raise NotFound(f"{loc.display()} is a DuckLake without an eventlog store: open it with create=True "
+                           "or fill it with 'eventlog migrate'")
+        return LakeStore(con, location, read_only=read_only)
+    except duckdb.Error as exc:
+        con.close()
+        raise EventlogError(f"{loc.display()}: cannot open the team store ({exc})") from None
+    except EventlogError:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+        raise
+
+
+def _has_store(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? AND table_name = 'changesets'",
+                       [ALIAS]).fetchall()
+    return bool(rows[0][0])

@@ -1,0 +1,216 @@
+"""The eventlog command: every core command through click's runner, and the real console script."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner, Result
+
+import eventlog
+from eventlog._cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_corpus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EVENTLOG_CORPUS", str(tmp_path / "no-corpus"))
+
+
+def run(*args: str, code: int = 0) -> Result:
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    return result
+
+
+def one_line_error(result: Result, *words: str) -> None:
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    for w in words:
+        assert w in lines[0]
+
+
+@pytest.fixture
+def db(populated_store: eventlog.Store) -> str:
+    path = populated_store.location
+    populated_store.close()
+    return path
+
+
+def test_build_and_stats(tiny_events: Path, tmp_path: Path) -> None:
+    db = tmp_path / "cli.duckdb"
+    out = run("build", "--events", tiny_events, "--db", db, "--author", "ana", "--message", "from cli").stdout
+    assert "changeset 1: 5 created" in out and "evidence NOT checked" in out
+    assert "2 events" in out and "events by type: " in out
+    assert "nothing changed" in run("build", "--events", tiny_events, "--db", db, "--quiet").stdout
+    with eventlog.open(db) as s:
+        assert s.log()["message"].to_list() == ["from cli"]
+    stats = json.loads(run("stats", "--db", db, "--format", "json").stdout)
+    assert stats["records"]["event"] == 2 and stats["changesets"] == 1
+    assert "2 events" in run("stats", "--db", db).stdout
+
+
+def test_build_uses_env_db(tiny_events: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "env.duckdb"
+    monkeypatch.setenv("EVENTLOG_DB", str(target))
+    run("build", "--events", tiny_events, "--quiet")
+    assert target.exists()
+
+
+def test_build_from_git_cli(tiny_events: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(tiny_events, repo / "events")
+    for args in (["init", "-q"], ["add", "."], ["-c", "user.name=Ana", "-c", "user.email=a@x", "commit", "-q", "-m", "one"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    out = run("build", "--from-git", "--events", repo / "events", "--db", tmp_path / "g.duckdb").stdout
+    assert "replayed 1 commit(s) into 1 changeset(s)" in out and "evidence NOT checked" in out
+
+
+def test_validate(tiny_events: Path) -> None:
+    assert run("validate", "--events", tiny_events).stdout.startswith("ok: 2 events")
+    (tiny_events / "events" / "a.yaml").write_text("id: a\ntype: party\ntitle: T\ndate: '2024'\n")
+    (tiny_events / "events" / "b.yaml").write_text("id: b\ntype: visit\ntitle: T\ndate: sometime\n")
+    r = run("validate", "--events", tiny_events, code=1)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(x.startswith("error: ") for x in lines)
+    assert "a.yaml:2: a: type: unknown type 'party'" in lines[0] and "b.yaml:4: b: date:" in lines[1]
+
+
+def test_build_error_is_one_line(tiny_events: Path, tmp_path: Path) -> None:
+    (tiny_events / "events" / "b.yaml").write_text("id: b\ntype: visit\ntitle: T\ndate: '2024-13-01'\n")
+    r = CliRunner().invoke(main, ["build", "--events", str(tiny_events), "--db", str(tmp_path / "x.duckdb")])
+    one_line_error(r, "b.yaml:4", "date", "no such day")
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_query_formats(db: str) -> None:
+    table = run("query", "--db", db).stdout
+    assert "4 events" in table and "Putin visits Beijing" in table and "Russia, China" in table
+    csv = pl.read_csv(run("query", "--db", db, "--format", "csv", "--type", "trade", "--type", "visit").stdout.encode())
+    assert csv["id"].to_list() == ["trade-2023", "visit-2024"] and csv["actors"][0] == "Russia; China"
+    rows = [json.loads(x) for x in run("query", "--db", db, "--format", "json", "--text", "BEIJING").stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["visit-2024"] and rows[0]["start"] == "2024-05-16"
+    q = run("query", "--db", db, "--format", "json", "--actor", "Sberbank", "--start", "2023", "--end", "2024",
+            "--tag", "finance", "--status", "confirmed").stdout
+    assert q == ""
+    asof = run("query", "--db", db, "--format", "csv", "--as-of", "2", "--source", "doc").stdout
+    assert "old-2014" in asof and "Trade in 2023" in asof
+    cols = run("query", "--db", db, "--columns", "id,changed_by").stdout
+    assert "changed_by" in cols and "title" not in cols
+
+
+def test_show(db: str) -> None:
+    out = run("show", "trade-2023", "--db", db).stdout
+    assert "Trade reaches 240bn" in out and "trade-2023" in out
+    assert "sometime in 2023" in out and "2023-01-01 .. 2023-12-31, year" in out
+    assert "240 billion USD (trade)" in out and "version 2 by bo" in out
+    assert "no quote" in out
+    assert "Trade in 2023" in run("show", "trade-2023", "--db", db, "--as-of", "2").stdout
+
+
+def test_history_log_diff_blame(db: str) -> None:
+    h = [json.loads(x) for x in run("history", "trade-2023", "--db", db, "--format", "json").stdout.splitlines()]
+    assert [(r["version"], r["operation"], r["author"]) for r in h] == [(1, "create", "ana"), (2, "update", "bo")]
+    assert "create" in run("history", "russia", "--kind", "actor", "--db", db).stdout
+    log = run("log", "--db", db, "--format", "csv").stdout
+    assert pl.read_csv(log.encode())["changeset"].to_list() == [4, 3, 2, 1]
+    assert pl.read_csv(run("log", "--db", db, "--format", "csv", "--limit", "1").stdout.encode()).height == 1
+    d = [json.loads(x) for x in run("diff", "2", "4", "--db", db, "--format", "json").stdout.splitlines()]
+    assert {(r["id"], r["change"], r["field"]) for r in d} == {("old-2014", "removed", None), ("trade-2023", "changed", "title"),
+                                                               ("trade-2023", "changed", "confidence")}
+    b = {r["field"]: r for r in map(json.loads, run("blame", "trade-2023", "--db", db, "--format", "json").stdout.splitlines())}
+    assert b["title"]["author"] == "bo" and b["date"]["author"] == "ana"
+
+
+def test_revert(db: str) -> None:
+    assert run("revert", "3", "--author", "rev", "--db", db).stdout.strip() == "changeset 5 reverts changeset 3"
+    with eventlog.open(db) as s:
+        assert s.get("trade-2023").title == "Trade in 2023"
+        with s.change(author="a", message="m") as cs:
+            cs.put(s.get("trade-2023").model_copy(update={"title": "Mine"}))
+    r = CliRunner().invoke(main, ["revert", "3", "--author", "rev", "--db", db])
+    one_line_error(r, "cannot revert changeset 3", "title")
+    assert run("revert", "3", "--db", db, code=2).exit_code == 2  # --author is required: a usage error
+
+
+def test_export(db: str, tmp_path: Path) -> None:
+    out = run("export", "--db", db, "--events", tmp_path / "ev").stdout
+    assert "file(s) written" in out
+    assert sorted(p.stem for p in (tmp_path / "ev" / "events").glob("*.yaml")) == ["bank-2024", "sanction-2022", "trade-2023",
+                                                                                  "visit-2024"]
+    run("export", "--db", db, "--format", "parquet", "--out", tmp_path / "e.parquet", "--type", "trade")
+    assert pl.read_parquet(tmp_path / "e.parquet")["id"].to_list() == ["trade-2023"]
+    run("export", "--db", db, "--format", "jsonl", "--out", tmp_path / "e.jsonl")
+    assert pl.read_ndjson(tmp_path / "e.jsonl").height == 4
+    run("export", "--db", db, "--format", "csv", "--out", tmp_path / "e.csv")
+    assert pl.read_csv(tmp_path / "e.csv").height == 4
+    assert "--out" in run("export", "--db", db, "--format", "csv", code=2).output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["query", "--as-of", "99"], ["no changeset 99"]),
+        (["query", "--as-of", "1999-01-01"], ["before the first changeset"]),
+        (["query", "--start", "sometime"], ["not an EDTF date"]),
+        (["show", "ghost"], ["no event 'ghost'"]),
+        (["history", "ghost"], ["no event 'ghost'"]),
+        (["blame", "old-2014"], ["deleted"]),
+        (["diff", "1", "42"], ["no changeset 42"]),
+        (["revert", "42", "--author", "x"], ["no changeset 42"]),
+    ],
+)
+def test_user_errors_are_one_line(db: str, args: list[str], words: list[str]) -> None:
+    one_line_error(CliRunner().invoke(main, [*args, "--db", db]), *words)
+
+
+def test_missing_store_is_one_line(tmp_path: Path) -> None:
+    for cmd in (["query"], ["log"], ["stats"], ["show", "x"], ["history", "x"], ["export", "--events", str(tmp_path / "e")]):
+        one_line_error(CliRunner().invoke(main, [*cmd, "--db", str(tmp_path / "none.duckdb")]), "no store at", "eventlog build")
+
+
+def test_help_lists_core_commands() -> None:
+    out = run("--help").stdout
+    for name in ("build", "query", "show", "history", "log", "diff", "blame", "revert", "export", "validate", "stats"):
+        assert re.search(rf"^\s+{name}\s", out, re.M), name
+
+
+# -- the real console script --------------------------------------------------------------------
+def console_script() -> str:
+    exe = Path(sys.executable).with_name("eventlog")
+    return str(exe) if exe.exists() else (shutil.which("eventlog") or pytest.skip("eventlog script not installed"))
+
+
+def test_console_script_end_to_end(tiny_events: Path, tmp_path: Path) -> None:
+    exe, db = console_script(), tmp_path / "proc.duckdb"
+    env = {"PATH": "/usr/bin:/bin", "EVENTLOG_CORPUS": str(tmp_path / "none"), "HOME": str(tmp_path)}
+    ok = subprocess.run([exe, "build", "--events", str(tiny_events), "--db", str(db), "--author", "ana", "--quiet"],
+                        capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0 and "changeset 1" in ok.stdout, ok.stderr
+    q = subprocess.run([exe, "query", "--db", str(db), "--format", "json"], capture_output=True, text=True, env=env, timeout=120)
+    assert [json.loads(x)["id"] for x in q.stdout.splitlines()] == ["e1", "e2"]
+    bad = subprocess.run([exe, "show", "ghost", "--db", str(db)], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines() == ["error: no event 'ghost'"]
+    missing = subprocess.run([exe, "query"], capture_output=True, text=True, env={**env, "EVENTLOG_DB": str(tmp_path / "no.duckdb")},
+                             timeout=120)
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
+    assert "no store at" in missing.stderr and "eventlog build" in missing.stderr
+
+
+# -- README --------------------------------------------------------------------------------------
+def test_every_command_is_documented_in_readme() -> None:
+    readme = ROOT / "README.md"
+    assert readme.exists(), "README.md is missing"
+    text = readme.read_text(encoding="utf-8")
+    missing = [name for name in sorted(main.commands) if f"eventlog {name}" not in text]
+    assert not missing, f"README.md does not mention: {', '.join('eventlog ' + m for m in missing)}"

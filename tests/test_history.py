@@ -1,0 +1,171 @@
+"""History, log, diff, blame and revert on a real store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+import eventlog
+from eventlog import NotFound, ValidationError, VersionConflict
+from tests.conftest import make_event
+
+
+def put(store: eventlog.Store, message: str, *records: object, author: str = "ana", at: dt.datetime | None = None) -> int:
+    with store.change(author=author, message=message, at=at) as cs:
+        for r in records:
+            cs.put(r)
+    assert cs.id is not None
+    return cs.id
+
+
+def update(store: eventlog.Store, eid: str, message: str, author: str = "ana", **fields: object) -> int:
+    return put(store, message, store.get(eid).model_copy(update=fields), author=author)
+
+
+def test_history_of_populated_store(populated_store: eventlog.Store) -> None:
+    h = populated_store.history("trade-2023")
+    assert h.columns == ["version", "changeset", "author", "at", "message", "operation", "fields", "reason"]
+    assert h.select("version", "changeset", "author", "message", "operation").rows() == [
+        (1, 2, "ana", "first events", "create"),
+        (2, 3, "bo", "better title", "update"),
+    ]
+    assert h["fields"].to_list()[1] == ["confidence", "title"]
+    assert "title" in h["fields"].to_list()[0] and "date" in h["fields"].to_list()[0]
+    d = populated_store.history("old-2014")
+    assert d["operation"].to_list() == ["create", "delete"]
+    assert d["reason"].to_list() == [None, "duplicate of another record"]
+
+
+def test_history_other_kinds_and_unknown(populated_store: eventlog.Store) -> None:
+    assert populated_store.history("russia", kind="actor")["operation"].to_list() == ["create"]
+    with pytest.raises(NotFound, match="no event 'ghost'"):
+        populated_store.history("ghost")
+    with pytest.raises(ValidationError, match="unknown record kind"):
+        populated_store.history("russia", kind="planet")
+
+
+def test_log(populated_store: eventlog.Store) -> None:
+    log = populated_store.log()
+    assert log["changeset"].to_list() == [4, 3, 2, 1]
+    assert log.select("changeset", "author", "message", "created", "updated", "deleted", "events", "actors", "sources").rows() == [
+        (4, "ana", "drop duplicate", 0, 0, 1, 1, 0, 0),
+        (3, "bo", "better title", 0, 1, 0, 1, 0, 0),
+        (2, "ana", "first events", 5, 0, 0, 5, 0, 0),
+        (1, "setup", "registry", 5, 0, 0, 0, 4, 1),
+    ]
+    assert log["at"].is_sorted(descending=True)
+
+
+def test_diff(populated_store: eventlog.Store) -> None:
+    d = populated_store.diff(2, 4)
+    assert d.columns == ["kind", "id", "change", "field", "old", "new"]
+    assert d.filter(pl.col("change") == "removed")["id"].to_list() == ["old-2014"]
+    changed = d.filter(pl.col("change") == "changed").sort("field")
+    assert changed.select("id", "field", "old", "new").rows() == [
+        ("trade-2023", "confidence", "0.8", "0.9"),  # 0.8 is the default: still shown as the old value
+        ("trade-2023", "title", '"Trade in 2023"', '"Trade reaches 240bn"'),
+    ]
+    added = populated_store.diff(1, 2)
+    assert sorted(added["id"].to_list()) == ["bank-2024", "old-2014", "sanction-2022", "trade-2023", "visit-2024"]
+    assert set(added["change"]) == {"added"}
+    assert populated_store.diff(4).height == 0  # b defaults to now
+    assert populated_store.diff(2, 2).height == 0
+    back = populated_store.diff(4, 2)
+    assert back.filter(pl.col("change") == "added")["id"].to_list() == ["old-2014"]
+    assert populated_store.diff(1, 4, kind="actor").height == 0
+    with pytest.raises(NotFound):
+        populated_store.diff(1, 77)
+
+
+def test_diff_by_timestamp(fresh_store: eventlog.Store) -> None:
+    put(fresh_store, "one", make_event("x", title="one"), at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    put(fresh_store, "two", make_event("x", title="two"), at=dt.datetime(2030, 3, 1, tzinfo=dt.UTC))
+    d = fresh_store.diff("2030-01-15", "2030-03-15")
+    assert d.select("id", "field", "old", "new").rows() == [("x", "title", '"one"', '"two"')]
+
+
+def test_blame(populated_store: eventlog.Store) -> None:
+    update(populated_store, "trade-2023", "tag it", author="cy", tags=["trade", "gas"])
+    update(populated_store, "trade-2023", "trust back", author="dan", confidence=0.8)
+    b = {r["field"]: r for r in populated_store.blame("trade-2023").iter_rows(named=True)}
+    assert (b["title"]["author"], b["title"]["changeset"], b["title"]["version"]) == ("bo", 3, 2)
+    assert (b["date"]["author"], b["date"]["changeset"]) == ("ana", 2)
+    assert (b["tags"]["author"], b["tags"]["value"]) == ("cy", '["trade", "gas"]')
+    # reset to its default value: still blamed on who reset it
+    assert (b["confidence"]["author"], b["confidence"]["value"], b["confidence"]["message"]) == ("dan", "0.8", "trust back")
+    assert list(b)[:3] == ["id", "type", "title"]  # model field order
+    with pytest.raises(NotFound, match="deleted"):
+        populated_store.blame("old-2014")
+    with pytest.raises(NotFound):
+        populated_store.blame("ghost")
+
+
+def test_blame_value_changed_and_changed_back(fresh_store: eventlog.Store) -> None:
+    put(fresh_store, "v1", make_event("x", title="A"), author="a1")
+    update(fresh_store, "x", "v2", author="a2", title="B")
+    update(fresh_store, "x", "v3", author="a3", title="A")
+    b = {r["field"]: r for r in fresh_store.blame("x").iter_rows(named=True)}
+    assert b["title"]["author"] == "a3"  # the newest run of equal values started at v3
+    assert b["type"]["author"] == "a1"
+
+
+def test_revert_an_update(populated_store: eventlog.Store) -> None:
+    new = populated_store.revert(3, author="rev")
+    ev = populated_store.get("trade-2023")
+    assert (ev.title, ev.confidence) == ("Trade in 2023", 0.8)
+    row = populated_store.log().row(0, named=True)
+    assert (row["changeset"], row["author"], row["message"]) == (new, "rev", "Revert changeset 3: better title")
+    assert populated_store.history("trade-2023")["operation"].to_list() == ["create", "update", "update"]
+
+
+def test_revert_keeps_later_work_on_other_fields(populated_store: eventlog.Store) -> None:
+    update(populated_store, "trade-2023", "summary", summary="Later work")
+    populated_store.revert(3, author="rev", message="undo the title")
+    ev = populated_store.get("trade-2023")
+    assert (ev.title, ev.summary) == ("Trade in 2023", "Later work")
+    assert populated_store.log()["message"][0] == "undo the title"
+
+
+def test_revert_conflict_names_fields_and_changesets(populated_store: eventlog.Store) -> None:
+    later = update(populated_store, "trade-2023", "again", title="Another title")
+    before = populated_store.log().height
+    with pytest.raises(VersionConflict) as info:
+        populated_store.revert(3, author="rev")
+    msg = str(info.value)
+    assert "trade-2023" in msg and "title" in msg and f"changeset {later}" in msg
+    assert "confidence" not in msg
+    assert populated_store.log().height == before
+    assert populated_store.get("trade-2023").title == "Another title"
+
+
+def test_revert_create_and_delete(populated_store: eventlog.Store) -> None:
+    populated_store.revert(4, author="rev")  # the delete
+    assert populated_store.get("old-2014").title == "Gas contract"
+    assert populated_store.history("old-2014")["operation"].to_list() == ["create", "delete", "restore"]
+    created = put(populated_store, "new", make_event("fresh"))
+    populated_store.revert(created, author="rev")
+    with pytest.raises(NotFound):
+        populated_store.get("fresh")
+    assert populated_store.history("fresh")["reason"].to_list()[-1] == f"revert of changeset {created}"
+
+
+def test_revert_create_conflicts_with_later_change(populated_store: eventlog.Store) -> None:
+    with pytest.raises(VersionConflict, match=r"trade-2023.*changed again in changeset\(s\) 3"):
+        populated_store.revert(2, author="rev")
+
+
+def test_revert_a_revert_and_unknown(populated_store: eventlog.Store) -> None:
+    r1 = populated_store.revert(3, author="rev")
+    populated_store.revert(r1, author="rev")
+    assert populated_store.get("trade-2023").title == "Trade reaches 240bn"
+    with pytest.raises(NotFound, match="no changeset 99"):
+        populated_store.revert(99, author="rev")
+
+
+def test_revert_on_an_update_then_delete_conflicts(populated_store: eventlog.Store) -> None:
+    with populated_store.change(author="a", message="bye") as cs:
+        cs.delete("trade-2023", reason="gone")
+    with pytest.raises(VersionConflict, match="deleted in changeset"):
+        populated_store.revert(3, author="rev")
