@@ -19,7 +19,6 @@ updates the single ``head`` row, so concurrent commits conflict and are retried.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
