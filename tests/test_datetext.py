@@ -59,11 +59,11 @@ EXAMPLES = [
     ("in March last year", DOC, "2023-03"),
     ("in June", DOC, "2023-06"),  # a month after the document's month, in the past tense: last year
     # vague
-    ("late 2023", None, "2023-12~"),
-    ("eind 2023", None, "2023-12~"),
-    ("at the end of last year", DOC, "2023-12~"),
-    ("begin vorig jaar", DOC, "2023-01~"),
-    ("early 2022", None, "2022-01~"),
+    ("late 2023", None, "2023-36"),
+    ("eind 2023", None, "2023-36"),
+    ("at the end of last year", DOC, "2023-36"),
+    ("begin vorig jaar", DOC, "2023-33"),
+    ("early 2022", None, "2022-33"),
     ("halverwege 2019", None, "2019-06~"),
     ("mid-2019", None, "2019-06~"),
     ("summer 2023", None, "2023-22"),
@@ -71,10 +71,23 @@ EXAMPLES = [
     ("najaar 2021", None, "2021-23"),
     ("since 2019", DOC, "2019/2024-05-15"),
     ("sinds 2019", DOC, "2019/2024-05-15"),
-    ("sinds eind 2023", "2025", "2023-12~/2025"),
+    ("sinds eind 2023", "2025", "2023-36/2025"),
     ("the first five months of 2022", None, "2022-01/2022-05"),
     ("de eerste vijf maanden van 2022", None, "2022-01/2022-05"),
     ("the last three months of 2023", None, "2023-10/2023-12"),
+    ("end of May 2024", None, "2024-05"),  # the end of a month stays that month
+    # vague decades: early = years 0-3, mid = 4-6, late = 7-9
+    ("the mid-1990s", None, "1994/1996"),
+    ("in the early 2000s", None, "2000/2003"),
+    ("late 1980s", None, "1987/1989"),
+    ("eind jaren negentig", None, "1997/1999"),
+    ("halverwege de jaren tachtig", None, "1984/1986"),
+    ("since the mid-1990s", DOC, "1994/2024-05-15"),
+    # month ranges with the year after "in", or with no year
+    ("from January to November in 2024", None, "2024-01/2024-11"),
+    ("van januari tot november in 2024", None, "2024-01/2024-11"),
+    ("in January-April", DOC, "2024-01/2024-04"),
+    ("januari-augustus", DOC, "2023-01/2023-08"),  # ends after the document's month: last year
 ]
 
 
@@ -220,3 +233,46 @@ def test_every_match_is_valid_edtf_with_ordered_bounds(words: list[str], doc: st
         assert text[m.span[0] : m.span[1]] == m.text
         assert m.span[0] >= last_end  # in order, never overlapping
         last_end = m.span[1]
+
+
+# --- the keyword pre-filter changes no result -------------------------------------------------------
+
+
+def test_every_rule_has_keywords() -> None:
+    from eventlog._extract.datetext import _NEEDS, RULES
+
+    assert {r.name for r in RULES} == set(_NEEDS)
+
+
+PREFILTER_TEXTS = [
+    "Op 4 februari 2022 en eind vorig jaar. In 2014 they met; het jaar daarop niet.\nIn June\n2024 the deal.",
+    "Between 2001 and 2008 trade grew 30%, from January to November in 2024, since the mid-1990s, Q3 2023.",
+    "The market may march on: Mayday, marine, decade, novel, separate. May 16-17, 2024 and 30 May - 2 June 2024.",
+    "Last week, this month, two years ago, over the past two years, vorige maand, gisteren, on Monday.",
+    "In the early 2000s and de jaren negentig; 2024-05-15; halverwege 2019; the first five months of 2022.",
+]
+
+
+@pytest.mark.parametrize("text", PREFILTER_TEXTS)
+def test_prefilter_gives_the_same_dates(text: str) -> None:
+    for doc in (None, DOC, "2025"):
+        assert find_dates(text, doc_date=doc) == find_dates(text, doc_date=doc, prefilter=False)
+
+
+@settings(max_examples=300)
+@given(st.lists(TOKENS, max_size=14), st.one_of(st.none(), days.map(date.isoformat)),
+       st.sampled_from([" ", "\n", ". ", ", "]))
+def test_prefilter_gives_the_same_dates_on_any_text(words: list[str], doc: str | None, sep: str) -> None:
+    text = sep.join(words)
+    assert find_dates(text, doc_date=doc) == find_dates(text, doc_date=doc, prefilter=False)
+
+
+def test_prefilter_on_the_corpus() -> None:
+    from eventlog._corpus import find_corpus
+
+    folder = find_corpus(None)
+    if folder is None:
+        pytest.skip("no corpus")
+    for path in sorted(folder.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert find_dates(text, doc_date="2024-05-15") == find_dates(text, doc_date="2024-05-15", prefilter=False)

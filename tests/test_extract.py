@@ -259,3 +259,135 @@ def test_cli_rejects_a_bad_doc_date(tmp_path: Path) -> None:
     res = CliRunner().invoke(extract_cmd, [str(doc), "--events", str(ev), "--doc-date", "soon"])
     assert res.exit_code != 0
     assert isinstance(res.exception, ValidationError) and "doc_date" in str(res.exception)
+
+
+# --- date rules of the pipeline (each with a small English and Dutch document) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "want"),
+    [
+        ("Putin's two-day visit to Beijing is set to begin Thursday.", "en", ("visit", "2024-05-16/2024-05-17")),
+        ("Het tweedaagse bezoek van Poetin aan Peking zal donderdag beginnen.", "nl", ("visit", "2024-05-16/2024-05-17")),
+        ("The three-day summit of Russia and China ended on 12 May 2024.", "en", ("meeting", "2024-05-10/2024-05-12")),
+    ],
+)
+def test_an_n_day_event_spans_n_days(text: str, lang: str, want: tuple[str, str]) -> None:
+    df = extract(text, registry=REG, doc_date="2024-05-15", lang=lang)
+    assert want in set(zip(df["type"], df["date"], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Putin will visit Harbin, the Kremlin said Tuesday.", "en"),
+        ("Poetin zal Harbin bezoeken, zei het Kremlin dinsdag.", "nl"),
+    ],
+)
+def test_the_date_of_saying_is_not_the_date_of_a_planned_event(text: str, lang: str) -> None:
+    df = extract(text, registry=REG, doc_date="2024-05-15", lang=lang)
+    assert "2024-05-14" not in df.filter(pl.col("type") == "visit")["date"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Putin won the election in March. He will visit Beijing.", "en"),
+        ("Poetin won in maart de verkiezingen. Hij zal een bezoek brengen aan Peking.", "nl"),
+    ],
+)
+def test_a_planned_event_does_not_inherit_a_past_date(text: str, lang: str) -> None:
+    df = extract(text, registry=REG, doc_date="2024-05-15", lang=lang)
+    assert df.filter(pl.col("type") == "visit").is_empty()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "want", "unwanted"),
+    [
+        ("In 2003 Russia adopted the Energy Strategy for the period up to 2020.", "en", "2003", "2020"),
+        ("Rusland nam in 2009 een strategie aan voor de periode tot en met 2030.", "nl", "2009", "2030"),
+    ],
+)
+def test_a_horizon_does_not_date_what_happened(text: str, lang: str, want: str, unwanted: str) -> None:
+    dates = extract(text, registry=REG, lang=lang).filter(pl.col("type") == "policy")["date"].to_list()
+    assert dates == [want] and unwanted not in dates
+    assert extract("The strategy for the period up to 2020 was approved.", registry=REG, lang="en").is_empty()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "want"),
+    [
+        ("At the end of 2022 trade between Russia and China reached $190 billion.", "en", "2022"),
+        ("Eind 2022 bereikte de handel tussen Rusland en China 190 miljard $.", "nl", "2022"),
+        ("At the end of 2022 Chinese brands had 30% of Russian car imports.", "en", "2022-36"),  # a share, not a total
+        ("Eind 2022 had China 30 % van de Russische invoer van auto's.", "nl", "2022-36"),
+    ],
+)
+def test_a_trade_total_at_the_end_of_a_year_is_the_year(text: str, lang: str, want: str) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.filter(pl.col("type") == "trade")["date"].to_list() == [want]
+
+
+def test_footnote_marks_end_sentences() -> None:
+    text = "Trade grew 33.9%, reaching USD 11.1 billion.²⁴ The increase came from oil."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Trade grew 33.9%, reaching USD 11.1 billion.²⁴", "The increase came from oil."
+    ]
+
+
+# --- the keyword pre-filters change no result ----------------------------------------------------------
+
+
+def _corpus_texts() -> list[str]:
+    from eventlog._corpus import find_corpus
+
+    folder = find_corpus(None)
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))] if folder else []
+
+
+def test_trigger_and_actor_prefilters_change_nothing() -> None:
+    from eventlog._extract.actors import matcher_for
+    from eventlog._extract.triggers import find_triggers, keyword_index
+
+    odd = "İran ſanctions: the bankſ stopped; Export-verbod; exportverbod; APEC-top; 'US' and us; Bank of China."
+    matcher = matcher_for(None)
+    for text in [EN_DOC, NL_DOC, odd, *_corpus_texts()]:
+        index = keyword_index(text)
+        for s, e in split_sentences(text):
+            for lang in (None, "en", "nl"):
+                want = find_triggers(text, s, e, lang, prefilter=False)
+                assert find_triggers(text, s, e, lang) == want
+                assert find_triggers(text, s, e, lang, keywords=index) == want
+        for m in (REG, matcher):
+            assert [x.span() for x in m._matches(text, 0, len(text))] == [x.span() for x in m.regex.finditer(text)]
+
+
+def test_trigger_keywords_are_in_every_match() -> None:
+    from eventlog._extract.keywords import fold
+    from eventlog._extract.triggers import KEYWORDS, TRIGGERS
+
+    for text in [EN_DOC, NL_DOC, *_corpus_texts()]:
+        for (_t, _w, rx, _l), words in zip(TRIGGERS, KEYWORDS, strict=True):
+            for m in rx.finditer(text):
+                assert any(w in fold(m[0]) for w in words), (m[0], words)
+
+
+# --- the scorer ------------------------------------------------------------------------------------------
+
+
+def test_scorer_matches_only_events_that_cite_the_document() -> None:
+    from datetime import date
+
+    from eventlog._extract.evaluate import _Cand, _Gold, _score
+
+    y = (date(2023, 1, 1), date(2023, 12, 31))
+    cand = _Cand("trade", *y, ("russia",), "2023", 0.8, "en", "doc-a", (0, 50))
+    other_doc = _Gold("g1", "trade", *y, ("russia",), "2023", frozenset({"en"}), (("doc-b", (0, 50)),))
+    assert _score([cand], [other_doc]).cand_hit == 0
+    assert _score([cand], [other_doc], any_document=True).cand_hit == 1
+    # among events citing the document, the one whose span is the candidate's sentence is its pair
+    at_span = _Gold("g2", "trade", date(2023, 1, 1), date(2023, 6, 30), ("russia",), "2023-40", frozenset({"en"}),
+                    (("doc-a", (10, 40)),))
+    elsewhere = _Gold("g3", "trade", *y, ("russia",), "2023", frozenset({"en"}), (("doc-a", (500, 600)),))
+    s = _score([cand], [elsewhere, at_span])
+    assert (s.cand_hit, s.date_ok) == (1, 0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +80,30 @@ class ActorMatcher:
         alternation = "|".join(dict.fromkeys(p for _n, p in pieces)) or r"(?!x)x"
         self.regex = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
         self.aliases = sorted(self._by_alias)
+        # Pre-filter: a match starts a word, and that word is the alias's first word. Only words
+        # equal to some alias's first word (ignoring case; any word with a non-ASCII letter, to
+        # stay on the safe side of re.IGNORECASE) are tried. None: some alias starts otherwise.
+        firsts = [_FIRST_WORD.match(alias) for alias in _names(items)]
+        self._firsts: frozenset[str] | None = (
+            frozenset(m[0].lower() for m in firsts if m is not None) if all(firsts) else None
+        )
+
+    def _matches(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+        """What ``self.regex.finditer(text, start, end)`` yields, trying only at candidate words."""
+        if self._firsts is None:
+            yield from self.regex.finditer(text, start, end)
+            return
+        firsts, match, pos = self._firsts, self.regex.match, start
+        for w in _WORD.finditer(text, start, end):
+            p = w.start()
+            if p < pos:
+                continue
+            word = w[0]
+            if word.lower() in firsts or not word.isascii():
+                m = match(text, p, end)
+                if m is not None and m.end() > p:
+                    yield m
+                    pos = m.end()
 
     @staticmethod
     def _key(alias: str) -> str:
@@ -88,13 +112,23 @@ class ActorMatcher:
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[ActorMatch]:
         """Mentions in ``text[start:end]`` with offsets into ``text``."""
         out = []
-        for m in self.regex.finditer(text, start, len(text) if end is None else end):
+        end = len(text) if end is None else end
+        for m in self._matches(text, start, end):
             aid = self._by_alias.get(self._key(m[0]))
             if aid is None:
                 continue
             a = self.actors[aid]
             out.append(ActorMatch(aid, a.name, a.kind, m[0], m.span()))
         return out
+
+
+_WORD = re.compile(r"\w+")
+_FIRST_WORD = re.compile(r"\w+")
+
+
+def _names(items: Iterable[Actor]) -> list[str]:
+    """Every name and English or Dutch alias of the actors."""
+    return [alias for a in items for alias in {a.name, *(x for lang in ("en", "nl") for x in a.aliases.get(lang, []))}]
 
 
 def default_events_dir() -> Path:

@@ -11,11 +11,18 @@ its match into an EDTF string. Resolvers use two reference points:
 
 Bounds come from :func:`eventlog._dates.parse_edtf`, so every result is a valid EDTF
 string the models accept. Conventions for vague expressions (documented in the README):
-"late/end of Y" -> ``Y-12~``, "early/begin Y" -> ``Y-01~``, "mid/halverwege Y" ->
-``Y-06~``; "since Y" -> ``Y/<document date>`` (``Y/..`` without a document date).
+"late/end of Y" -> ``Y-36`` (the fourth quarter), "early/begin Y" -> ``Y-33`` (the first
+quarter), "mid/halverwege Y" -> ``Y-06~``; of a decade, early/mid/late -> its years 0-3,
+4-6, 7-9 ("the mid-1990s" -> ``1994/1996``); "since X" -> ``<start of X>/<document date>``
+(``X/..`` without a document date). "End of May" stays ``May``.
+
+Speed: every match of a rule contains certain keywords (a digit and a month name, "year",
+"vorig" ...). One pass finds the keywords of the whole text, and each rule scans only the
+runs of sentences that have its keywords. The result is the same as scanning the whole
+text (``prefilter=False``); tests check that on the corpus and on random texts.
 
 >>> [m.edtf for m in find_dates("Op 4 februari 2022 en eind vorig jaar.", doc_date="2024-05-15")]
-['2022-02-04', '2023-12~']
+['2022-02-04', '2023-36']
 >>> normalise_date("May 16-17, 2024").edtf
 '2024-05-16/2024-05-17'
 """
@@ -30,6 +37,8 @@ from datetime import date, timedelta
 
 from .._dates import EDTFDate, parse_edtf
 from .._errors import ValidationError
+from .keywords import KeywordIndex, KeywordSet, fold
+from .sentences import split_sentences
 
 __all__ = ["DateMatch", "coerce_doc_date", "find_dates", "normalise_date"]
 
@@ -50,6 +59,7 @@ class DateMatch:
     span: tuple[int, int]
     kind: str
     how: str
+    rule: str = ""  # the name of the rule that matched
 
 
 # ---------------------------------------------------------------------------
@@ -103,7 +113,7 @@ _MONTH_RE = (
 )
 _YEAR = r"(?:19\d{2}|20\d{2})"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|e|ste|de)?"
-_DASH = r"\s*(?:[-–—]|to|until|till|tot|t/m|through|and|en)\s*"
+_DASH = r"\s*(?:[-–—]|\b(?:to|until|till|tot|t/m|through|and|en)\b)\s*"
 _PREP = r"(?:\b(?:on|in|op|during|tijdens)\s+)?"
 # A year given in words or relative to the document date ("last year", "vorig jaar").
 _REL_YEAR = (
@@ -111,7 +121,13 @@ _REL_YEAR = (
 )
 _YEARISH = rf"(?:(?P<y>{_YEAR})(?!\d)|(?P<rely>{_REL_YEAR}))"
 _NUM = r"(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\d{1,2})"
-_B = r"(?<![\w])"  # start at a word boundary that also works before digits and after punctuation
+_B = r"(?<![\w])"
+#: A decade: "the 1990s", "the '90s", "the nineties", "de jaren negentig", "de jaren '90".
+_DECADE = (
+    r"(?:(?:the\s+)?(?P<dy>(?:19|20)\d0)'?s|(?:the\s+)?'?(?P<dd>\d0)s|(?:the\s+)?(?P<dw>twenties|thirties|forties|fifties|"
+    r"sixties|seventies|eighties|nineties)|(?:de\s+)?jaren\s+(?:'?(?P<dd2>\d0)|(?P<dw2>twintig|dertig|veertig|vijftig|"
+    r"zestig|zeventig|tachtig|negentig)))(?!\w)"
+)  # start at a word boundary that also works before digits and after punctuation
 _E = r"(?!(?![¹²³⁰⁴⁵⁶⁷⁸⁹])\w)"  # a word ends here; footnote marks such as "2023²" may follow
 
 
@@ -275,6 +291,18 @@ def _r_month_range(m: re.Match[str], ctx: _Ctx) -> str | None:
     return _iv(_month(y if a <= b else y - 1, a), _month(y, b))
 
 
+def _r_month_range_only(m: re.Match[str], ctx: _Ctx) -> str | None:
+    """"January-August" without a year: the year a month named alone would get (its end month decides)."""
+    names = (m["mon1"], m["mon2"])
+    if any(len(n.rstrip(".")) < 3 or (n[0].islower() and n.lower().rstrip(".") in _EN_LOWER_AMBIGUOUS) for n in names):
+        return None
+    a, b = (_MONTHS[n.lower().rstrip(".")] for n in names)
+    y = _default_year(b, ctx, m.start())
+    if y is None:
+        return None
+    return _iv(_month(y if a <= b else y - 1, a), _month(y, b))
+
+
 def _r_year(m: re.Match[str], ctx: _Ctx) -> str | None:
     return m["y"]
 
@@ -327,12 +355,32 @@ def _r_vague(m: re.Match[str], ctx: _Ctx) -> str | None:
     y = _year_of(m, ctx)
     if y is None:
         return None
-    w = m["vague"].lower()
-    if w.startswith(("late", "end", "eind", "the end", "het eind", "laat")):
-        return f"{y:04d}-12~"
-    if w.startswith(("mid", "halverwege", "medio", "midden", "the middle")):
+    part = _vague_part(m["vague"])
+    if part == "late":
+        return f"{y:04d}-36"  # the fourth quarter: no more precise than "end of 2023" allows
+    if part == "mid":
         return f"{y:04d}-06~"
-    return f"{y:04d}-01~"
+    return f"{y:04d}-33"
+
+
+def _vague_part(word: str) -> str:
+    """'early', 'mid' or 'late' for the modifiers of vague expressions (both languages)."""
+    w = word.lower()
+    if w.startswith(("late", "end", "eind", "the end", "het eind", "laat", "the late")):
+        return "late"
+    if w.startswith(("mid", "halverwege", "medio", "midden", "the middle", "the mid", "het midden")):
+        return "mid"
+    return "early"
+
+
+def _r_vague_decade(m: re.Match[str], ctx: _Ctx) -> str | None:
+    """"the mid-1990s" -> 1994/1996: early = years 0-3, mid = 4-6, late = 7-9 of the decade."""
+    decade = _r_decade(m, ctx)
+    if decade is None:
+        return None
+    d0 = int(decade[:3]) * 10
+    a, b = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}[_vague_part(m["vague"])]
+    return f"{d0 + a}/{d0 + b}"
 
 
 def _r_vague_month(m: re.Match[str], ctx: _Ctx) -> str | None:
@@ -457,8 +505,13 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
     ("mdy", "absolute", 2, rf"{_PREP}{_B}(?P<mon>{_MONTH_RE})\s+(?P<d>{_DAY})(?!\d)(?:,?\s+(?P<y>{_YEAR}))?{_E}", _r_dmy),
     (
         "month_range", "absolute", 2,
-        rf"{_PREP}{_B}(?:between\s+|tussen\s+|from\s+|van\s+)?(?P<mon1>{_MONTH_RE}){_DASH}(?P<mon2>{_MONTH_RE})(?:\s+(?:of|van))?\s+{_YEARISH}{_E}",
+        rf"{_PREP}{_B}(?:between\s+|tussen\s+|from\s+|van\s+)?(?P<mon1>{_MONTH_RE}){_DASH}(?P<mon2>{_MONTH_RE})(?:\s+(?:of|van|in))?,?\s+{_YEARISH}{_E}",
         _r_month_range,
+    ),
+    (
+        "month_range_only", "document", 5,
+        rf"{_PREP}{_B}(?:between\s+|tussen\s+|from\s+|van\s+)?(?P<mon1>{_MONTH_RE})\s*(?:[-–—]|\b(?:to|until|till|tot|t/m|through)\b)\s*(?P<mon2>{_MONTH_RE}){_E}",
+        _r_month_range_only,
     ),
     ("month_year", "absolute", 3, rf"{_PREP}{_B}(?P<mon>{_MONTH_RE})(?:\s+(?:of|van))?,?\s+{_YEARISH}{_E}", _r_month_year),
     ("month_only", "document", 6, rf"(?:\b(?:in|op)\s+|(?P<mod>\b(?:last|vorige|afgelopen)\s+))(?P<mon>{_MONTH_RE}){_E}", _r_month_only),
@@ -467,10 +520,11 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
         rf"{_PREP}{_B}(?:(?:between|tussen)\s+(?P<y1b>{_YEAR})\s+(?:and|en)\s+(?P<y2b>{_YEAR})|(?:from\s+|van\s+)?(?P<y1>{_YEAR})(?:\s*(?:[-–—/]|to|until|till|tot|through)\s*(?P<y2>{_YEAR})|[-–/](?P<y2s>1[3-9]|[2-9]\d)(?!\d))){_E}",
         _r_year_range,
     ),
+    ("decade", "absolute", 3, rf"{_PREP}{_B}{_DECADE}", _r_decade),
     (
-        "decade", "absolute", 3,
-        rf"{_PREP}{_B}(?:(?:the\s+)?(?P<dy>(?:19|20)\d0)'?s|(?:the\s+)?'?(?P<dd>\d0)s|(?:the\s+)?(?P<dw>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)|(?:de\s+)?jaren\s+(?:'?(?P<dd2>\d0)|(?P<dw2>twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)))(?!\w)",
-        _r_decade,
+        "vague_decade", "vague", 2,
+        rf"(?:\b(?:in|during|tijdens)\s+)?{_B}(?P<vague>(?:the\s+)?(?:early|mid|late)|(?:het\s+)?(?:begin|midden|eind|halverwege)(?:\s+van)?)(?:\s+|-){_DECADE}",
+        _r_vague_decade,
     ),
     (
         "season", "absolute", 3,
@@ -539,11 +593,14 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
 ]
 
 
+_EN_LOWER_AMBIGUOUS = frozenset(("may", "march", "jan", "mar", "dec", "aug", "sep", "nov", "oct", "jun", "jul", "apr", "feb"))
+
+
 def _r_month_only_checked(m: re.Match[str], ctx: _Ctx) -> str | None:
     if m["mon"].lower() not in _MONTHS or len(m["mon"]) < 3:
         return None
     # English month names are capitalised; "in may" or "in march" are verbs, not months.
-    if m["mon"][0].islower() and m["mon"].lower() in ("may", "march", "jan", "mar", "dec", "aug", "sep", "nov", "oct", "jun", "jul", "apr", "feb"):
+    if m["mon"][0].islower() and m["mon"].lower() in _EN_LOWER_AMBIGUOUS:
         return None
     return _r_month_only(m, ctx)
 
@@ -569,10 +626,141 @@ PATTERNS: tuple[str, ...] = tuple(src for _n, _k, _p, src, _r in _RULES_SRC)
 
 _SINCE = re.compile(r"\b(?:ever\s+since|since|sinds|sedert|vanaf)\s+$", re.IGNORECASE)
 
+# ---------------------------------------------------------------------------
+# Pre-filter. Every match of a rule contains certain words ("last year" contains "year",
+# "4 February 2022" a digit and a month). One pass of one keyword regex per sentence says
+# which of these are there, and a rule only scans the sentences that have what it needs.
+# This changes no result (tests/test_datetext.py checks that every match of every rule
+# contains its keywords, and that the output equals a scan of the whole text).
 
-def _candidates(text: str) -> list[tuple[int, int, _Rule, re.Match[str]]]:
+_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "D": (),  # a digit, tested with \d
+    "M": ("jan", "feb", "mar", "maa", "mrt", "apr", "may", "mei", "jun", "jul", "aug", "sep", "oct", "okt", "nov", "dec"),
+    "Y": ("year", "jaar", "jaren"),
+    "Y4": (),  # a year in digits (19xx, 20xx), tested with a regex
+    "YR": (),  # a year range ("2001-2008", "between 2001 and 2008"), tested with a regex
+    "ISO": (),  # 2024-05-15, tested with a regex
+    "DEC": ("0s", "0's", "twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties",
+            "jaren"),  # 1990s, '90s, the nineties, de jaren negentig
+    "V": ("late", "early", "mid", "end", "begin", "start", "eind", "halverwege", "medio", "laat", "vroeg"),
+    "S": ("spring", "summer", "autumn", "fall", "winter", "lente", "voorjaar", "zomer", "herfst", "najaar"),
+    "Q": ("quarter", "kwartaal", "q1", "q2", "q3", "q4"),
+    "H": ("half", "helft", "h1", "h2"),
+    "MO": ("month", "maand"),
+    "W": ("week",),
+    "RD": ("yesterday", "today", "tomorrow", "gisteren", "vandaag", "morgen"),
+    "WD": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+           "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "AGO": ("ago", "geleden"),
+}
+#: What each rule's matches contain: any one of these sets of keyword classes, in full.
+_NEEDS: dict[str, tuple[set[str], ...]] = {
+    "iso_day": ({"ISO"},), "range_dm_dmy": ({"D", "M"},), "range_dd_my": ({"D", "M"},), "range_m_dd_y": ({"D", "M"},),
+    "dmy": ({"D", "M"},), "mdy": ({"D", "M"},), "month_range": ({"M", "Y4"}, {"M", "Y"}), "month_range_only": ({"M"},),
+    "month_year": ({"M", "Y4"}, {"M", "Y"}), "month_only": ({"M"},), "year_range": ({"YR"},), "decade": ({"DEC"},),
+    "vague_decade": ({"V", "DEC"},), "season": ({"S", "Y4"}, {"S", "Y"}), "quarter": ({"Q", "Y4"}, {"Q", "Y"}),
+    "half": ({"H", "Y4"}, {"H", "Y"}), "months_of": ({"MO", "Y4"}, {"MO", "Y"}), "vague_year": ({"V", "Y4"}, {"V", "Y"}),
+    "vague_month": ({"V", "M"},), "rel_year": ({"Y"},), "rel_month": ({"MO"},), "rel_week": ({"W"},), "rel_day": ({"RD"},),
+    "weekday": ({"WD"},), "years_ago": ({"AGO"},), "past_years": ({"Y"},), "anchor_shift": ({"Y"},),
+    "anchor_named": ({"Y"},), "year": ({"Y4"},),
+}
+
+
+_KW = KeywordSet(w for ws in _KEYWORDS.values() for w in ws)
+_KW_CLASSES: dict[str, frozenset[str]] = {
+    k: frozenset(c for c, ws in _KEYWORDS.items() if any(_KW.key(w) == k for w in ws))
+    for k in {_KW.key(w) for ws in _KEYWORDS.values() for w in ws}
+}
+_DIGIT = re.compile(r"\d")
+_YEAR4 = re.compile(r"(?:19|20)\d\d")
+_YEAR_RANGE = re.compile(
+    r"(?:19|20)\d\d\s*(?:[-–—/]|to|until|till|tot|through)\s*\d|(?:between|tussen)\s+(?:19|20)\d\d", re.IGNORECASE
+)
+_ISO = re.compile(r"(?:19|20)\d\d-\d")
+
+
+# In every rule a month name is a whole word: no word character before it, and none after
+# it but a footnote mark (the rules' ranges need a word boundary around "to", "tot" ...).
+_MONTH_WORD = re.compile(rf"(?:{_MONTH_RE[3:-4]})(?![^\W¹²³⁰⁴⁵⁶⁷⁸⁹])", re.IGNORECASE)
+_MONTH_KEYS = frozenset(_KW.key(w) for w in _KEYWORDS["M"])
+
+
+def _month_word(text: str, pos: int) -> bool:
+    return (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")) and _MONTH_WORD.match(text, pos) is not None
+
+
+def _classes(text: str, s: int, e: int, index: KeywordIndex | None = None) -> set[str]:
+    """The keyword classes present in ``text[s:e]`` (``index``: the keywords of all of ``text``).
+    Class ``M`` counts only a month name written as a word."""
+    out: set[str] = set()
+    if _DIGIT.search(text, s, e):
+        out.add("D")
+        if _YEAR4.search(text, s, e):
+            out.add("Y4")
+            if _YEAR_RANGE.search(text, s, e):
+                out.add("YR")
+            if _ISO.search(text, s, e):
+                out.add("ISO")
+    found = index.occurrences(s, e) if index is not None else [(s + i, k) for i, k in _KW.occurrences(fold(text[s:e]))]
+    for pos, k in found:
+        cls = _KW_CLASSES[k]
+        if "M" in cls and not _month_word(text, pos):
+            cls = cls - {"M"}
+        out |= cls
+    return out
+
+
+_APPLIES: dict[frozenset[str], tuple[bool, ...]] = {}
+
+
+def _applicable(present: frozenset[str]) -> tuple[bool, ...]:
+    """For each rule, whether a text with these keyword classes can hold a match of it."""
+    got = _APPLIES.get(present)
+    if got is None:
+        got = _APPLIES[present] = tuple(any(need <= present for need in _NEEDS[r.name]) for r in RULES)
+    return got
+
+
+_REACH = 40  # characters a match (lookaheads included) may run past the end of the sentence it starts in
+
+
+def _scan(text: str, regions: list[tuple[int, int]] | None) -> list[tuple[int, int, _Rule, re.Match[str]]]:
+    """Every match of every rule, rule by rule in text order, exactly as ``finditer`` over the
+    whole text gives them. With ``regions`` (the sentences, which hold every character that is
+    not white space) a rule scans only runs of sentences that have its keywords; keywords are
+    looked for up to ``_REACH`` characters past a sentence, where a match starting in it may end."""
+    if regions is None:
+        return [(m.start(), m.end(), r, m) for r in RULES for m in r.regex.finditer(text) if m.end() > m.start()]
+    n = len(text)
+    index = _KW.index(fold(text))
+    ok = [_applicable(frozenset(_classes(text, s, min(n, e + _REACH), index))) for s, e in regions]
+    found = []
+    for k, r in enumerate(RULES):
+        pos = 0  # where finditer over the whole text would resume
+        i = 0
+        while i < len(regions):
+            if not ok[i][k]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(regions) and ok[j + 1][k]:
+                j += 1
+            s, e = regions[i][0], regions[j][1]
+            i = j + 1
+            if e <= pos:
+                continue
+            for m in r.regex.finditer(text, max(s, pos), min(n, e + _REACH)):
+                if m.start() >= e:
+                    break
+                if m.end() > m.start():
+                    found.append((m.start(), m.end(), r, m))
+                    pos = m.end()
+    return found
+
+
+def _candidates(text: str, regions: list[tuple[int, int]] | None = None) -> list[tuple[int, int, _Rule, re.Match[str]]]:
     """Every rule match, then the longest non-overlapping ones in text order."""
-    found = [(m.start(), m.end(), r, m) for r in RULES for m in r.regex.finditer(text) if m.end() > m.start()]
+    found = _scan(text, regions)
     found.sort(key=lambda x: (-(x[1] - x[0]), x[2].priority, x[0]))
     taken: list[tuple[int, int, _Rule, re.Match[str]]] = []
     for c in found:
@@ -589,7 +777,8 @@ def _describe(rule: _Rule, ctx: _Ctx, edtf: str) -> str:
         ref = ctx.anchor or ctx.doc
         return f"relative to the date before it ({ref.edtf if ref else '?'})"
     if rule.kind == "vague":
-        return "vague expression (convention: late/end -> -12~, early/begin -> -01~, mid -> -06~)"
+        return ("vague expression (convention: late/end -> fourth quarter, early/begin -> first quarter, mid -> -06~; "
+                "of a decade: years 0-3, 4-6, 7-9)")
     return "absolute"
 
 
@@ -599,18 +788,24 @@ def find_dates(
     doc_date: str | date | EDTFDate | None = None,
     lang: str | None = None,
     anchor: str | None = None,
+    prefilter: bool = True,
+    sentences: list[tuple[int, int]] | None = None,
 ) -> list[DateMatch]:
     """All date expressions in ``text``, in order, resolved to EDTF.
 
     Expressions that need a document date are skipped when there is none. ``lang`` is
-    accepted for symmetry; the rules know both languages' words.
+    accepted for symmetry; the rules know both languages' words. ``prefilter=False`` scans
+    the whole text with every rule (slower, same result; for tests and benchmarks);
+    ``sentences`` is :func:`~eventlog._extract.sentences.split_sentences` of ``text`` when the
+    caller has it.
 
     >>> [(m.text, m.edtf) for m in find_dates("since 2019", doc_date="2024-05-15")]
     [('since 2019', '2019/2024-05-15')]
     """
     ctx = _Ctx(coerce_doc_date(doc_date), parse_edtf(anchor) if anchor else None, text)
     out: list[DateMatch] = []
-    for s, e, rule, m in _candidates(text):
+    regions = (sentences if sentences is not None else split_sentences(text)) if prefilter else None
+    for s, e, rule, m in _candidates(text, regions):
         try:
             edtf = rule.resolve(m, ctx)
         except (ValueError, KeyError):  # an impossible day such as 31 February
@@ -619,9 +814,9 @@ def find_dates(
             continue
         kind, how = rule.kind, _describe(rule, ctx, edtf)
         since = _SINCE.search(text, max(0, s - 12), s)
-        if since and "/" not in edtf:
+        if since and (rule.name == "vague_decade" or "/" not in edtf):
             s = since.start()
-            first = edtf
+            first = edtf.split("/")[0]
             end = ctx.doc.edtf if ctx.doc is not None else ".."
             edtf = f"{first}/{end}"
             how = f"'since': from {first} to the document date {end}" if end != ".." else f"'since': from {first}, open end"
@@ -632,7 +827,7 @@ def find_dates(
                 continue
             parsed = EDTFDate(edtf, parse_edtf(edtf[:-3]).start, None, parse_edtf(edtf[:-3]).precision)
         ctx.anchor = parsed if parsed.start is not None and parsed.end is not None else ctx.anchor
-        out.append(DateMatch(parsed.edtf, parsed.start, parsed.end, parsed.precision, text[s:e], (s, e), kind, how))
+        out.append(DateMatch(parsed.edtf, parsed.start, parsed.end, parsed.precision, text[s:e], (s, e), kind, how, rule.name))
     return out
 
 
@@ -643,7 +838,7 @@ def normalise_date(
     punctuation allowed), or None when it is not one.
 
     >>> normalise_date("eind 2023").edtf
-    '2023-12~'
+    '2023-36'
     >>> normalise_date("vorig jaar", doc_date="2025-02-01").edtf
     '2024'
     """

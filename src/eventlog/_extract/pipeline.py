@@ -8,9 +8,18 @@ Steps, all rule-based and in pure Python:
    (crossing a ";" or "and/en" costs extra distance). A strong trigger of a core type in a
    sentence without a date takes the last date of the previous ~400 characters, at lower
    confidence;
+   - the date of saying ("the Kremlin said Tuesday", "zei het Kremlin dinsdag") is never the
+     date of a planned event, nor is a past date inherited by one;
+   - a horizon ("up to 2020", "by 2024", "tegen 2027") is never the date of an asserted event;
+   - "a two-day visit set to begin Thursday" spans two days (ending that day when it "ended");
+   - a trade total at "the end of 2022" is the year 2022's total, not its fourth quarter's;
 3. per sentence and date keep every core type triggered there, or else the single best
    other type (``trade`` and ``investment`` need a stated figure);
 4. drop repeats in the same document (same type, date and modality, a shared actor).
+
+Sentences with no date in or close before them are not searched for triggers (they could
+not give a candidate), and trigger patterns only run on sentences holding one of their
+keywords: both change no result.
 
 >>> df = extract("On 4 February 2022 Putin visited Beijing.", registry=[])
 >>> df.select("type", "date", "modality").row(0)
@@ -21,17 +30,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .._taxonomy import CORE_TYPES
 from .actors import ActorMatch, matcher_for
 from .amounts import AmountMatch, find_amounts
 from .datetext import DateMatch, coerce_doc_date, find_dates
+from .keywords import KeywordIndex
 from .language import detect_language
 from .sentences import split_sentences
-from .triggers import TriggerMatch, find_triggers, modality, resolve_agreement
+from .triggers import TriggerMatch, find_triggers, keyword_index, modality, resolve_agreement
 
 if TYPE_CHECKING:
     import polars as pl
@@ -81,7 +91,24 @@ _BOUNDARY = re.compile(r";|\band\b|\ben\b|\bwhile\b|\bterwijl\b|\bbut\b|\bmaar\b
 _INHERIT_WINDOW = 400  # characters back to look for a date for a dateless strong core trigger
 
 
-_SAID = re.compile(r"\b(?:said|says|told|announced|reported|zei|zegt|meldde|verklaarde|kondigde\s+\w+\s+aan)\s*(?:on\s+|op\s+)?$", re.IGNORECASE)
+# "the Kremlin said Tuesday"; Dutch puts the subject between verb and date: "zei het Kremlin dinsdag".
+_SAID = re.compile(
+    r"(?:\b(?:said|says|told|announced|reported|kondigde\s+\w+\s+aan)\s*(?:on\s+|op\s+)?"
+    r"|\b(?:zei|zegt|meldde|verklaarde)\s+(?:\w+\s+){0,3}(?:op\s+)?|\b(?:zei|zegt|meldde|verklaarde)\s*)$",
+    re.IGNORECASE,
+)
+# A deadline or horizon: "the strategy for the period up to 2020", "by 2024", "tegen 2027".
+_HORIZON = re.compile(r"\b(?:up\s+to|until|till|by|before|no\s+later\s+than|tegen|uiterlijk|tot\s+en\s+met)\s+$", re.IGNORECASE)
+
+
+def _said(text: str, d: DateMatch) -> bool:
+    """The date is the date of saying: "the Kremlin said Tuesday", "zei maandag"."""
+    return _SAID.search(text, max(0, d.span[0] - 30), d.span[0]) is not None
+
+
+def _horizon(text: str, d: DateMatch) -> bool:
+    """The date is a deadline or horizon ("up to 2020", "by 2024"), not when something happened."""
+    return _HORIZON.search(text, max(0, d.span[0] - 25), d.span[0]) is not None
 
 
 def _distance(text: str, trig: TriggerMatch, d: DateMatch) -> int:
@@ -90,8 +117,50 @@ def _distance(text: str, trig: TriggerMatch, d: DateMatch) -> int:
     trigger is not itself a statement."""
     a, b = sorted((trig.span, d.span))
     gap = max(0, b[0] - a[1])
-    said = trig.type != "statement" and _SAID.search(text, max(0, d.span[0] - 30), d.span[0]) is not None
+    said = trig.type != "statement" and _said(text, d)
     return gap + 60 * len(_BOUNDARY.findall(text, a[1], b[0])) + (100 if said else 0)
+
+
+_N_DAYS = {"two": 2, "three": 3, "four": 4, "five": 5, "twee": 2, "drie": 3, "vier": 4, "vijf": 5}
+_MULTI_DAY = re.compile(
+    r"\b(?P<n>[2-5]|two|three|four|five)[-\s]day\s+(?:\w+\s+){0,2}$|\b(?P<nl>twee|drie|vier|vijf)daags\w*\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_ENDED = re.compile(r"\b(?:end(?:s|ed)?|clos(?:es|ed)|conclud(?:es|ed)|eindig\w*|sloot|afgesloten)\b", re.IGNORECASE)
+
+
+def _multi_day(text: str, trig: TriggerMatch, d: DateMatch) -> DateMatch:
+    """"a two-day visit set to begin Thursday" -> Thursday and Friday: an event said to last
+    N days whose date is one day spans N days from it (to it, when the sentence says it ended)."""
+    if d.precision != "day" or d.start is None or d.start != d.end:
+        return d
+    m = _MULTI_DAY.search(text, max(0, trig.span[0] - 40), trig.span[0])
+    if m is None:
+        return d
+    n = int(m["n"]) if m["n"] and m["n"].isdigit() else _N_DAYS[(m["n"] or m["nl"]).lower()]
+    lo, hi = sorted((trig.span[1], d.span[0]))
+    if _ENDED.search(text, lo, hi):
+        first, last = d.start - timedelta(days=n - 1), d.start
+    else:
+        first, last = d.start, d.start + timedelta(days=n - 1)
+    edtf = f"{first.isoformat()}/{last.isoformat()}"
+    return replace(d, edtf=edtf, start=first, end=last, how=f"{d.how}; a {n}-day event from that day" if first == d.start
+                   else f"{d.how}; a {n}-day event ending that day")
+
+
+_FLOW_UNITS = frozenset(("USD", "EUR", "CNY", "RUB", "bcm", "tonnes", "barrels"))
+
+
+def _year_total(d: DateMatch, amounts: list[AmountMatch]) -> DateMatch:
+    """"trade reached $190 billion at the end of 2022" is the total of 2022: a trade figure
+    (a flow, not a share) dated at the end of a year is that year's, not its fourth quarter's."""
+    if d.rule != "vague_year" or not d.edtf.endswith("-36") or not any(a.unit in _FLOW_UNITS for a in amounts):
+        return d
+    y = d.start.year if d.start else None
+    if y is None:
+        return d
+    return replace(d, edtf=f"{y:04d}", start=date(y, 1, 1), end=date(y, 12, 31), precision="year",
+                   how=f"{d.how}; a trade total at the end of a year is the year's total")
 
 
 def _in(items: list[Any], starts: list[int], s: int, e: int) -> list[Any]:
@@ -107,14 +176,30 @@ def _confidence(trig: TriggerMatch, actors: int, d: DateMatch, inherited: bool, 
     return round(min(0.95, max(0.05, c)), 2)
 
 
+def _inheritable(before: list[DateMatch], s: int, mod: str, doc_start: date | None) -> DateMatch | None:
+    """The date a dateless strong core trigger at ``s`` takes: the last one of the previous
+    ~400 characters. A planned event does not take a date that ended before the document
+    date ("Putin will visit Beijing" after "... since winning an election in March"): it
+    takes the last date in that window that has not ended, or none."""
+    for d in reversed(before):
+        if d.span[1] < s - _INHERIT_WINDOW:
+            return None
+        if mod != "planned" or doc_start is None or d.end is None or d.end >= doc_start:
+            return d
+    return None
+
+
 def _sentence_candidates(
     text: str, s: int, e: int, lang: str, dates: list[DateMatch], before: list[DateMatch],
-    actors: list[ActorMatch], amounts: list[AmountMatch],
+    actors: list[ActorMatch], amounts: list[AmountMatch], doc_start: date | None = None,
+    keywords: KeywordIndex | None = None,
 ) -> list[Candidate]:
+    if not dates and not (before and before[-1].span[1] >= s - _INHERIT_WINDOW):
+        return []  # no date here or close before: nothing can be dated (saves the trigger search)
     sentence = text[s:e]
     kinds = {a.kind for a in actors}
     trigs = []
-    for t in find_triggers(text, s, e, lang):
+    for t in find_triggers(text, s, e, lang, keywords=keywords):
         if t.type in ("trade", "investment") and not amounts:
             continue  # "trade" is everywhere; a trade event states a figure
         if t.type == "agreement":
@@ -122,23 +207,34 @@ def _sentence_candidates(
         trigs.append(t)
     if not trigs:
         return []
-    # trigger -> (date, inherited)
+    # date index (negative: an inherited date) -> triggers and distances
     assigned: dict[int, list[tuple[TriggerMatch, int]]] = {}
-    inherited: DateMatch | None = None
+    inherited: dict[int, DateMatch] = {}
+    mods = {t.span: modality(sentence, t.span[0] - s, t.span[1] - s, lang) for t in trigs}
+    said = [_said(text, d) for d in dates]
+    horizon = [_horizon(text, d) for d in dates]
     for t in trigs:
-        if dates:
-            dists = [_distance(text, t, d) for d in dates]
-            i = min(range(len(dates)), key=dists.__getitem__)
+        mod = mods[t.span]
+        # The date of saying is never the date of a future event ("Putin will visit Beijing,
+        # the Kremlin said Tuesday"), and a horizon never the date of something that happened
+        # ("the Energy Strategy for the period up to 2020"): such a trigger does not use them.
+        usable = [
+            i for i in range(len(dates))
+            if not (said[i] and mod == "planned" and t.type != "statement") and not (horizon[i] and mod == "asserted")
+        ]
+        if usable:
+            dists = {i: _distance(text, t, dates[i]) for i in usable}
+            i = min(usable, key=dists.__getitem__)
             if t.type in CORE_TYPES and not t.strong and dists[i] > 80:
                 continue  # a passing mention of "sanctions" far from the date is background
             assigned.setdefault(i, []).append((t, dists[i]))
-        elif t.type in CORE_TYPES and t.strong and before and before[-1].span[1] >= s - _INHERIT_WINDOW:
-            inherited = before[-1]
-            assigned.setdefault(-1, []).append((t, 0))
+        elif t.type in CORE_TYPES and t.strong and (d := _inheritable(before, s, mod, doc_start)) is not None:
+            k = -1 - before.index(d)
+            inherited[k] = d
+            assigned.setdefault(k, []).append((t, 0))
     out = []
     for i, group in assigned.items():
-        d = inherited if i == -1 else dates[i]
-        assert d is not None
+        d = inherited[i] if i < 0 else dates[i]
         best: dict[str, TriggerMatch] = {}
         for t, _dist in sorted(group, key=lambda x: (-x[0].weight, x[1])):
             best.setdefault(t.type, t)
@@ -149,9 +245,11 @@ def _sentence_candidates(
             others = [t for t in best.values() if t.type != "statement"] or list(best.values())
             chosen = others[:1]
         for t in chosen:
-            mod = modality(sentence, t.span[0] - s, t.span[1] - s, lang)
-            conf = _confidence(t, len({a.actor_id for a in actors}), d, i == -1, mod)
-            out.append(Candidate(t.type, d, t, (s, e), sentence, actors, amounts, mod, conf, i == -1))
+            mod = mods[t.span]
+            conf = _confidence(t, len({a.actor_id for a in actors}), d, i < 0, mod)
+            td = _multi_day(text, t, d) if i >= 0 else d
+            td = _year_total(td, amounts) if t.type == "trade" else td
+            out.append(Candidate(t.type, td, t, (s, e), sentence, actors, amounts, mod, conf, i < 0))
     return out
 
 
@@ -198,18 +296,20 @@ def extract_candidates(
     lang = lang or detect_language(text)
     doc = coerce_doc_date(doc_date)
     matcher = matcher_for(registry)
-    dates = find_dates(text, doc_date=doc, lang=lang)
+    sentences = split_sentences(text)
+    dates = find_dates(text, doc_date=doc, lang=lang, sentences=sentences)
+    keywords = keyword_index(text)
     actors = matcher.find(text)
     amounts = find_amounts(text, lang)
     d_starts = [d.span[0] for d in dates]
     a_starts = [a.span[0] for a in actors]
     m_starts = [m.span[0] for m in amounts]
     cands: list[Candidate] = []
-    for s, e in split_sentences(text):
+    for s, e in sentences:
         cands += _sentence_candidates(
             text, s, e, lang,
             _in(dates, d_starts, s, e), dates[: bisect_left(d_starts, s)],
-            _in(actors, a_starts, s, e), _in(amounts, m_starts, s, e),
+            _in(actors, a_starts, s, e), _in(amounts, m_starts, s, e), doc.start if doc is not None else None, keywords,
         )
     return lang, _dedup(cands)
 

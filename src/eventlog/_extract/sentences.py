@@ -1,7 +1,8 @@
 """Split text into sentences with their character offsets (Python code points).
 
-Paragraph breaks always end a sentence; ``.``, ``!`` and ``?`` end one when followed by
-space and an upper-case letter, digit or quote, unless the word before is a known
+Paragraph breaks always end a sentence; ``.``, ``!`` and ``?`` end one (with any closing
+quotes and footnote marks such as ``²⁴`` after them) when followed by space and an
+upper-case letter, digit or quote, unless the word before is a known
 abbreviation ("U.S.", "Dr.", "bv.").
 
 >>> [text[s:e] for text in ["Putin came. Xi met him in the U.S. Embassy."] for s, e in split_sentences(text)]
@@ -18,7 +19,7 @@ _ABBREV = frozenset(
     "u.s u.k u.n e.u mr mrs ms dr prof st gen sen rep corp inc ltd co no vs etc e.g i.e jan feb mar apr jun jul aug "
     "sep sept oct nov dec bv dhr mevr ca resp nr o.a m.b.t i.p.v z.g.a.n".split()
 )
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])|\n\s*\n|\n(?=\s*(?:[•*-]|\d+\.)\s)|\n")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*[¹²³⁰⁴⁵⁶⁷⁸⁹]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])|\n\s*\n|\n(?=\s*(?:[•*-]|\d+\.)\s)|\n")
 
 
 def _is_abbrev(text: str, dot: int) -> bool:

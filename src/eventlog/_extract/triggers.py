@@ -22,7 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["TriggerMatch", "find_triggers", "modality", "resolve_agreement"]
+from .keywords import KeywordIndex, KeywordSet, fold
+
+__all__ = ["TriggerMatch", "find_triggers", "keyword_index", "modality", "resolve_agreement"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,20 +143,80 @@ TRIGGERS: tuple[tuple[str, float, re.Pattern[str], str], ...] = tuple(
 #: Pattern sources, for benchmarks.
 PATTERNS: tuple[str, ...] = tuple(e[2] for e in _TRIGGERS_SRC)
 
+#: Pre-filter: words of which every match of the trigger pattern at the same index contains at
+#: least one (case-insensitive). A pattern only runs on a sentence that has one of its words.
+#: tests/test_extract.py checks this on text and that results equal running every pattern.
+KEYWORDS: tuple[tuple[str, ...], ...] = (
+    ("bank",),
+    ("payment", "transaction", "transfer", "account"),
+    ("bank",),
+    ("bank",),
+    ("betaling", "transactie", "overschrijving", "rekening"),
+    ("sanction", "tariff", "export", "embargo", "restrictions", "duties", "price"),
+    ("sanction", "blacklist", "embargo"),
+    ("ban", "prohibit", "verbo"),
+    ("package", "sanctie"),
+    ("swift", "asset", "froze", "tegoeden"),
+    ("sancties", "heffingen", "invoerrechten", "embargo", "exportbeperkingen"),
+    ("sanction", "sanctie", "export", "embargo", "tariff", "heffingen"),
+    ("treat", "accord", "pact", "verdrag", "vrijhandelsovereenkomst", "free"),
+    ("joint", "gezamenlijke"),
+    ("partner", "friendship", "vriendschap", "limits", "grenzen"),
+    ("agreement", "memorand", "mou", "deal", "overeenkomst", "akkoord", "afspraken"),
+    ("contract", "supply", "purchase", "deal", "offtake", "overeenkomst"),
+    ("visit", "trip", "travel", "flew", "arrived", "bezoek", "bezocht", "reisde", "vloog", "kwam"),
+    ("met", "meeting", "summit", "talks", "negotiations", "forum", "conference"),
+    ("ontmoet", "top", "gesprekken", "onderhandelingen", "bijeenkomst", "conferentie", "forum", "bijeen", "overleg"),
+    ("trade", "turnover", "export", "import", "handel", "uitvoer", "invoer", "omzet"),
+    ("invest", "stake", "fonds", "fund"),
+    ("swap", "currenc", "valuta", "payment", "betalingssysteem", "spfs", "cips", "settle", "dollari", "yuan", "renminbi",
+     "verrekenen"),
+    ("exercise", "drills", "patrol", "arms", "weapon", "oefening", "wapen"),
+    ("inva", "annex", "war", "attack", "binnen", "aanhechting", "oorlog"),
+    ("pipeline", "bridge", "rail", "power", "port", "terminal", "pijp", "brug", "spoorlijn", "kerncentrale", "haven",
+     "lng-installatie"),
+    ("polic", "strateg", "program", "law", "decree", "pivot", "beleid", "wet", "decreet", "draai"),
+    ("elect", "referendum", "inaugurat", "verkiezing", "verkozen", "ingehuldigd"),
+    ("exodus", "left", "exit", "withdrew", "pulled", "shift", "uittocht", "vertrek", "trokken", "verlieten"),
+    ("warned", "accused", "condemned", "critici", "announced", "declared", "stated", "waarschuwde", "beschuldigde",
+     "veroordeelde", "kondigde", "kritiek"),
+)
 
-def find_triggers(text: str, start: int = 0, end: int | None = None, lang: str | None = None) -> list[TriggerMatch]:
+
+_KW = KeywordSet(w for ws in KEYWORDS for w in ws)
+_KW_KEYS: tuple[frozenset[str], ...] = tuple(frozenset(_KW.key(w) for w in ws) for ws in KEYWORDS)
+assert len(_KW_KEYS) == len(TRIGGERS)
+
+
+def keyword_index(text: str) -> KeywordIndex:
+    """The trigger keywords of a whole text, for :func:`find_triggers` on its sentences."""
+    return _KW.index(fold(text))
+
+
+def find_triggers(
+    text: str, start: int = 0, end: int | None = None, lang: str | None = None, prefilter: bool = True,
+    keywords: KeywordIndex | None = None,
+) -> list[TriggerMatch]:
     """Trigger matches in ``text[start:end]`` (offsets into ``text``), in order.
 
-    Where matches of different types overlap, the heavier one wins.
+    Where matches of different types overlap, the heavier one wins. ``prefilter=False``
+    runs every pattern (same result, slower); ``keywords`` is :func:`keyword_index` of
+    ``text``, to save finding them sentence by sentence.
 
     >>> [t.type for t in find_triggers("Op 4 februari 2022 bracht Poetin een bezoek aan China.")]
     ['visit']
     """
     end = len(text) if end is None else end
+    if not prefilter:
+        present = None
+    elif keywords is not None:
+        present = keywords.find(start, end)
+    else:
+        present = _KW.find(fold(text[start:end]))
     found = [
         TriggerMatch(t, w, m[0], m.span())
-        for t, w, rx, tl in TRIGGERS
-        if lang is None or tl in ("*", lang)
+        for (t, w, rx, tl), keys in zip(TRIGGERS, _KW_KEYS, strict=True)
+        if (lang is None or tl in ("*", lang)) and (present is None or not keys.isdisjoint(present))
         for m in rx.finditer(text, start, end)
     ]
     found.sort(key=lambda t: (-t.weight, t.span[0]))
