@@ -201,6 +201,55 @@ def test_last_put_wins_within_a_changeset(fresh_store: eventlog.Store) -> None:
     assert fresh_store.history("x").height == 1
 
 
+def test_bulk_rows_equal_per_record_values(fresh_store: eventlog.Store) -> None:
+    """The bulk path builds typed columns per column; they must equal the per-record definition."""
+    from eventlog._schema import KINDS, canonical_json
+
+    spec = KINDS["event"]
+    with fresh_store.change(author="a", message="m") as cs:
+        cs.put(eventlog.Source(id="paper", file="p.txt", title="P", publisher="p", language="nl", published="2023",
+                               sha256="1" * 64))
+        cs.put(make_event("gone"))
+        cs.put(make_event("kept", title="before"))
+    events = [
+        make_event("kept", title="after"),  # an update: supersedes version 1
+        make_event("plain"),  # defaults everywhere else
+        make_event("rich", type="trade", title='Путин посещает 北京 — "café" ☕ \\ tab\there', date="2023-12~",
+                   summary="line one\nline two ünïcode 🚀", location="Москва", confidence=1.0, status="disputed",
+                   actors=["sberbank", "russia"], tags=["trade", "energy", "yuan"], notes="n", distinct_from=["plain"],
+                   sources=[{"source": "paper", "span": [5, 9], "note": "ß"}, {"source": "doc", "span": [0, 3]},
+                            {"source": "paper", "span": [1, 2]}],
+                   amounts=[{"value": 240e9, "unit": "USD", "measure": "trade", "source": "paper"},
+                            {"value": 0.7, "unit": "percent", "measure": "share"},
+                            {"value": -1234.5, "unit": "EUR", "measure": "loss"},
+                            {"value": 3e12, "unit": "RUB", "measure": "debt"}, {"value": 1.5e6, "unit": "t", "measure": "grain"},
+                            {"value": 0.0, "unit": "km", "measure": "nothing"}]),
+        make_event("no-refs", actors=[], sources=[], date="201X", confidence=0.0, location=""),
+        *[make_event(f"dated-{i}", date=d, tags=["t" + str(i)], confidence=i / 10)
+          for i, d in enumerate(["2023?", "2024-05-16%", "2024-05-16/2024-05-17", "2023-21/2024-33", "2022-24",
+                                 "2023-40", "2014-02~", "2020/2021-06?", "2024-02-29", "2023-36"])],
+        *[make_event(f"many-{i}", date="2024-05", actors=["china"] if i % 2 else []) for i in range(70)],
+    ]
+    with fresh_store.change(author="a", message="bulk") as cs:
+        for e in events:
+            cs.put(e)
+        cs.delete("gone", reason="a tombstone among the puts")
+    rows = fresh_store.sql("SELECT * FROM event_versions WHERE changeset = ? ORDER BY key", [cs.id]).to_dicts()
+    by_key = {r["key"]: r for r in rows}
+    assert set(by_key) == {e.id for e in events} | {"gone"}
+    for e in events:
+        row = by_key[e.id]
+        assert row["data"] == canonical_json(e)
+        assert {c: row[c] for c in spec.columns} == spec.typed(e), e.id
+        assert row["version"] == (2 if e.id == "kept" else 1) and row["superseded_by"] is None
+    tomb = by_key["gone"]
+    assert tomb["op"] == "delete" and tomb["data"] is None and all(tomb[c] is None for c in spec.columns)
+    assert by_key["rich"]["sources"] == ["doc", "paper"]
+    assert by_key["rich"]["amounts"][:2] == ["240 billion USD (trade)", "0.7 percent (share)"]
+    old = fresh_store.sql("SELECT key, superseded_by FROM event_versions WHERE changeset < ?", [cs.id]).rows()
+    assert sorted(old) == [("gone", cs.id), ("kept", cs.id)]
+
+
 def test_commit_times_are_monotonic(fresh_store: eventlog.Store) -> None:
     with fresh_store.change(author="a", message="m", at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)) as cs:
         cs.put(make_event("x"))

@@ -14,6 +14,7 @@ reason, and a put of a record identical to the current version adds nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,34 +25,16 @@ import pyarrow as pa
 
 from ._errors import EventlogError, NotFound, ValidationError, VersionConflict
 from ._models import Event, Link, SourceRef, _Record
-from ._schema import COMMON, KINDS, canonical_json
+from ._schema import COMMON, KINDS
 
 if TYPE_CHECKING:
     from ._store import Store
 
 __all__ = ["Changeset", "CommitResult"]
 
-_POLARS_TYPES = {
-    "VARCHAR": pl.String,
-    "INTEGER": pl.Int32,
-    "BIGINT": pl.Int64,
-    "DOUBLE": pl.Float64,
-    "DATE": pl.Date,
-    "VARCHAR[]": pl.List(pl.String),
-}
 
 
-_ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "INTEGER": pa.int32(),
-    "BIGINT": pa.int64(),
-    "DOUBLE": pa.float64(),
-    "DATE": pa.date32(),
-    "VARCHAR[]": pa.list_(pa.string()),
-}
-
-
-@dataclass
+@dataclass(slots=True)
 class _Op:
     kind: str
     key: str
@@ -194,26 +177,27 @@ class Changeset:
         if not ops:
             return None
         spec = KINDS[kind]
-        cols: dict[str, list[Any]] = {c: [] for c in ["key", "expected_version", "op", "reason", "data", *spec.columns]}
-        for o in ops:
-            cols["key"].append(o.key)
-            cols["expected_version"].append(o.expected_version)
-            cols["op"].append(o.op)
-            cols["reason"].append(o.reason)
-            if o.record is not None:
-                cols["data"].append(canonical_json(o.record))
-                typed = spec.typed(o.record)
-                for c in spec.columns:
-                    cols[c].append(typed[c])
-            else:
-                cols["data"].append(None)
-                for c in spec.columns:
-                    cols[c].append(None)
-        # Through Arrow: building a polars frame from Python lists of lists (actors, tags, ...)
-        # costs about ten times more, and this is the hot path of a bulk build.
-        types = {"key": "VARCHAR", "expected_version": "INTEGER", "op": "VARCHAR", "reason": "VARCHAR", "data": "VARCHAR",
-                 **spec.columns}
-        table = pa.table({c: pa.array(v, type=_ARROW_TYPES[types[c]]) for c, v in cols.items()})
+        records = [o.record for o in ops if o.record is not None]
+        # Built per column straight into Arrow: building a frame from Python lists of lists
+        # (actors, tags, ...) costs about ten times more, and this is the hot path of a bulk build.
+        columns = spec.columns_of(records)
+        n = len(ops)
+        if len(records) == n:
+            op = pa.repeat(pa.scalar("put"), n)
+            reason = pa.nulls(n, pa.string())
+        else:  # deletes: null data and typed columns
+            puts = itertools.count()
+            where = pa.array([next(puts) if o.record is not None else None for o in ops], pa.int64())
+            columns = {c: col.take(where) for c, col in columns.items()}
+            op = pa.array([o.op for o in ops], pa.string())
+            reason = pa.array([o.reason for o in ops], pa.string())
+        table = pa.table({
+            "key": pa.array([o.key for o in ops], pa.string()),
+            "expected_version": pa.array([o.expected_version for o in ops], pa.int32()),
+            "op": op,
+            "reason": reason,
+            **{c: columns[c] for c in ["data", *spec.columns]},
+        })
         return pl.from_arrow(table)  # type: ignore[return-value]
 
     def records(self, kind: str) -> dict[str, _Record | None]:
@@ -221,9 +205,16 @@ class Changeset:
         return {o.key: o.record for o in self._ops.values() if o.kind == kind}
 
 
+_KIND_OF_TYPE: dict[type, str] = {}
+
+
 def _kind_of(record: _Record) -> str:
+    kind = _KIND_OF_TYPE.get(type(record))
+    if kind is not None:
+        return kind
     for name, spec in KINDS.items():
         if isinstance(record, spec.model):
+            _KIND_OF_TYPE[type(record)] = name
             return name
     raise ValidationError(f"cannot store a {type(record).__name__}")
 

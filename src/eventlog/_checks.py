@@ -35,22 +35,16 @@ def check_changeset(store: Store, cs: Changeset) -> None:
     """Raise ValidationError for the first reference the changeset would leave dangling."""
     events = cs.records("event")
     put_events = [e for e in events.values() if isinstance(e, Event)]
-    actors = {a for e in put_events for a in e.actors}
-    sources = {s.source for e in put_events for s in e.sources} | {
-        a.source for e in put_events for a in e.amounts if a.source
-    }
+    actors: set[str] = set()
+    sources: set[str] = set()
+    for e in put_events:  # one pass: a bulk put's events lie all over memory
+        actors.update(e.actors)
+        sources.update([s.source for s in e.sources])
+        sources.update([a.source for a in e.amounts if a.source])
     live_actors = live_keys(store, cs, "actor", actors)
     live_sources = live_keys(store, cs, "source", sources)
-    for e in put_events:
-        for a in e.actors:
-            if a not in live_actors:
-                raise ValidationError(f"unknown actor {a!r}", record=e.id, field="actors")
-        for s in e.sources:
-            if s.source not in live_sources:
-                raise ValidationError(f"unknown source {s.source!r}", record=e.id, field="sources")
-        for am in e.amounts:
-            if am.source and am.source not in live_sources:
-                raise ValidationError(f"unknown source {am.source!r}", record=e.id, field="amounts.source")
+    if not (actors <= live_actors and sources <= live_sources):  # something dangles: find the first record
+        _raise_first_dangling(put_events, live_actors, live_sources)
 
     links = cs.records("link")
     put_links = [lk for lk in links.values() if isinstance(lk, Link)]
@@ -75,3 +69,16 @@ def check_changeset(store: Store, cs: Changeset) -> None:
                     f"event {gone!r} is linked ({cause} -{relation}-> {effect}); unlink it in the same changeset first",
                     record=gone,
                 )
+
+
+def _raise_first_dangling(events: list[Event], live_actors: set[str], live_sources: set[str]) -> None:
+    for e in events:
+        for a in e.actors:
+            if a not in live_actors:
+                raise ValidationError(f"unknown actor {a!r}", record=e.id, field="actors")
+        for s in e.sources:
+            if s.source not in live_sources:
+                raise ValidationError(f"unknown source {s.source!r}", record=e.id, field="sources")
+        for am in e.amounts:
+            if am.source and am.source not in live_sources:
+                raise ValidationError(f"unknown source {am.source!r}", record=e.id, field="amounts.source")

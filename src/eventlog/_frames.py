@@ -17,7 +17,24 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-__all__ = ["registered"]
+__all__ = ["registered", "scanned"]
+
+
+@contextlib.contextmanager
+def scanned(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | pa.Table) -> Iterator[None]:
+    """Make a frame visible as an Arrow view, without a copy, for the length of a block.
+
+    Only for statements that scan it once with no join (``INSERT ... SELECT * FROM name``):
+    a join on an Arrow view can fail (see :func:`registered`). A bulk insert this way skips
+    the copy into a temporary table, about a third of its time.
+    """
+    arrow: Any = frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame
+    con.register(name, arrow)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(name)
 
 
 @contextlib.contextmanager

@@ -19,14 +19,18 @@ updates the single ``head`` row, so concurrent commits conflict and are retried.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._dates import parse_edtf
 from ._models import Actor, Event, Link, Source, _Record
 
-__all__ = ["KINDS", "SCHEMA_VERSION", "Kind", "canonical_json", "ddl", "format_amount"]
+__all__ = ["KINDS", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount"]
 
 SCHEMA_VERSION = 1
 
@@ -42,6 +46,17 @@ COMMON = {
 }
 
 
+#: The Arrow type of each SQL column type the schema uses.
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "DATE": pa.date32(),
+    "VARCHAR[]": pa.list_(pa.string()),
+}
+
+
 def canonical_json(record: Any) -> str:
     """One spelling per record (fields in model order, defaults left out), so equal
     records compare equal as text. Pydantic writes it in Rust: the bulk path's hot spot.
@@ -53,6 +68,12 @@ def canonical_json(record: Any) -> str:
     return record.model_dump_json(exclude_defaults=True)
 
 
+def canonical_jsons(records: Iterable[Any]) -> list[str]:
+    """:func:`canonical_json` of many records (the serializer call model_dump_json makes,
+    without its per-call overhead: a sixth of the time on a bulk put)."""
+    return [r.__pydantic_serializer__.to_json(r, exclude_defaults=True).decode() for r in records]
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one kind of record is kept: its table, model and typed columns."""
@@ -62,9 +83,19 @@ class Kind:
     model: type[_Record]
     columns: dict[str, str]
     typed: Callable[[Any], dict[str, Any]]  # record -> typed column values
+    #: records -> what :meth:`columns_of` gives, faster (the bulk path of a kind with many records)
+    bulk: Callable[[Sequence[Any]], dict[str, pa.Array]] | None = None
 
     def key_of(self, record: Any) -> str:
         return record.id
+
+    def columns_of(self, records: Sequence[Any]) -> dict[str, pa.Array]:
+        """The ``data`` (canonical JSON) and typed columns of many records, one Arrow array each."""
+        if self.bulk is not None:
+            return self.bulk(records)
+        rows = [self.typed(r) for r in records]
+        return {"data": pa.array(canonical_jsons(records), pa.string()),
+                **{c: pa.array([r[c] for r in rows], ARROW_TYPES[t]) for c, t in self.columns.items()}}
 
 
 def _event_row(e: Event) -> dict[str, Any]:
@@ -84,6 +115,72 @@ def _event_row(e: Event) -> dict[str, Any]:
         "status": e.status,
         "location": e.location,
         "amounts": [format_amount(a.value, a.unit, a.measure) for a in e.amounts],
+    }
+
+
+def _list_column(lengths: list[int], values: list[str]) -> pa.Array:
+    """A VARCHAR[] column from each row's length and all rows' values in order."""
+    offsets = pa.array(itertools.accumulate(lengths, initial=0), pa.int32())
+    return pa.ListArray.from_arrays(offsets, pa.array(values, pa.string()))
+
+
+def _event_columns(events: Sequence[Event]) -> dict[str, pa.Array]:
+    """The canonical JSON and typed columns of many events: exactly what :func:`canonical_json`
+    and :func:`_event_row` give per event (a test compares them), built per column into Arrow.
+
+    One pass over the events serializes each and reads every field (a pass per column costs
+    twice as much: the events lie all over memory), dates are parsed once per distinct
+    string, and no per-event dict or list outlives the pass, which leaves the garbage
+    collector little to do.
+    """
+    data: list[str] = []
+    scalars: dict[str, list[Any]] = {c: [] for c in ("type", "title", "summary", "date", "confidence", "status", "location")}
+    lists: dict[str, tuple[list[int], list[str]]] = {c: ([], []) for c in ("actors", "tags", "sources", "amounts")}
+    (type_, title, summary, date, confidence, status, location) = (v.append for v in scalars.values())
+    (n_actors, actors), (n_tags, tags), (n_sources, sources), (n_amounts, amounts) = lists.values()
+    for e in events:
+        data.append(e.__pydantic_serializer__.to_json(e, exclude_defaults=True).decode())  # canonical_json(e)
+        f = e.__dict__  # the model's field values: reading them here is twice as fast as attributes
+        type_(f["type"])
+        title(f["title"])
+        summary(f["summary"])
+        date(f["date"])
+        confidence(f["confidence"])
+        status(f["status"])
+        location(f["location"])
+        xs = f["actors"]
+        n_actors.append(len(xs))
+        actors += xs
+        xs = f["tags"]
+        n_tags.append(len(xs))
+        tags += xs
+        refs = f["sources"]
+        if len(refs) == 1:
+            sources.append(refs[0].source)
+            n_sources.append(1)
+        else:
+            distinct = sorted({r.source for r in refs})
+            sources += distinct
+            n_sources.append(len(distinct))
+        figures = f["amounts"]
+        n_amounts.append(len(figures))
+        for a in figures:
+            amounts.append(format_amount(a.value, a.unit, a.measure))
+    dates = pa.array(scalars["date"], pa.string())
+    encoded = pc.dictionary_encode(dates)
+    parsed = [parse_edtf(d) for d in encoded.dictionary.to_pylist()]
+
+    def per_date(values: list[Any], type_: pa.DataType) -> pa.Array:
+        return pa.array(values, type_).take(encoded.indices)
+
+    return {
+        "data": pa.array(data, pa.string()),
+        **{c: pa.array(v, pa.float64() if c == "confidence" else pa.string()) for c, v in scalars.items()},
+        "date": dates,
+        "start": per_date([d.start for d in parsed], pa.date32()),
+        "end": per_date([d.end for d in parsed], pa.date32()),
+        "precision": per_date([d.precision for d in parsed], pa.string()),
+        **{c: _list_column(lengths, values) for c, (lengths, values) in lists.items()},
     }
 
 
@@ -139,6 +236,7 @@ KINDS: dict[str, Kind] = {
             "amounts": "VARCHAR[]",
         },
         _event_row,
+        _event_columns,
     ),
     "link": Kind(
         "link",

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from ._changeset import Changeset, CommitAborted, CommitResult, dumps_info, rows_to_insert
 from ._errors import EventlogError, NotFound, StoreLocked, ValidationError, VersionConflict
-from ._frames import registered
+from ._frames import registered, scanned
 from ._models import Event, _Record, model_for_kind
 from ._schema import COMMON, KINDS, SCHEMA_VERSION, ddl
 
@@ -227,21 +227,30 @@ class Store:
             current = pl.DataFrame(schema={"key": pl.String, "version": pl.Int32, "op": pl.String, "data": pl.String})
         todo, created, updated, deleted, unchanged = rows_to_insert(staged, current, kind)
         if todo.height:
-            self._append_versions(kind, todo.with_columns(changeset=pl.lit(cs_id, pl.Int64)), cs_id)
+            # Only keys with a current version have one to supersede: none in a build of new records.
+            superseded = todo.filter(pl.col("version") > 1).select("key")
+            self._append_versions(kind, todo.with_columns(changeset=pl.lit(cs_id, pl.Int64)), cs_id, superseded)
         return created, updated, deleted, unchanged
 
-    def _append_versions(self, kind: str, rows: pl.DataFrame, cs_id: int) -> None:
-        """Add version rows written by changeset ``cs_id`` and mark the versions they supersede."""
+    def _append_versions(self, kind: str, rows: pl.DataFrame, cs_id: int, superseded: pl.DataFrame | None = None) -> None:
+        """Add version rows written by changeset ``cs_id`` and mark the versions they supersede.
+
+        ``superseded`` (a frame with a key column) names the keys among ``rows`` that have a
+        current version; None means any of them may have one.
+        """
         spec = KINDS[kind]
         cols = [*COMMON, *spec.columns]
         rows = rows.with_columns(superseded_by=pl.lit(None, pl.Int64)).select(cols)
         quoted = ", ".join(f'"{c}"' for c in cols)
-        with registered(self._con, _new_rows=rows):
-            self._con.execute(
-                f"UPDATE {spec.table} SET superseded_by = ? WHERE superseded_by IS NULL "
-                "AND key IN (SELECT key FROM _new_rows)",
-                [cs_id],
-            )
+        keys = rows.select("key") if superseded is None else superseded
+        if keys.height:
+            with registered(self._con, _superseded_keys=keys):
+                self._con.execute(
+                    f"UPDATE {spec.table} SET superseded_by = ? WHERE superseded_by IS NULL "
+                    "AND key IN (SELECT key FROM _superseded_keys)",
+                    [cs_id],
+                )
+        with scanned(self._con, "_new_rows", rows):
             self._con.execute(f"INSERT INTO {spec.table} ({quoted}) SELECT {quoted} FROM _new_rows")
 
     def add_evidence(self, quotes: dict[tuple[str, int, int], str]) -> int:
