@@ -1,4 +1,4 @@
-"""Polars frames made visible to SQL for the length of a block.
+"""Polars frames in and out of SQL: frames made visible for a block, results read as frames.
 
 >>> import duckdb, polars as pl
 >>> con = duckdb.connect()
@@ -17,7 +17,20 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-__all__ = ["registered", "scanned"]
+__all__ = ["frame_of", "registered", "scanned"]
+
+
+def frame_of(result: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """An executed statement's rows as a polars frame.
+
+    Through Arrow, because duckdb 2.x results have no ``.pl()`` and 1.x needs pyarrow for it anyway.
+
+    >>> frame_of(duckdb.connect().execute("SELECT 1 AS x")).to_dicts()
+    [{'x': 1}]
+    """
+    out = pl.from_arrow(result.to_arrow_table())
+    assert isinstance(out, pl.DataFrame)
+    return out
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ._errors import NotFound, ValidationError, VersionConflict
+from ._frames import frame_of
 from ._models import model_for_kind
 from ._schema import KINDS
 
@@ -97,10 +98,10 @@ def log(store: Store) -> pl.DataFrame:
     per_kind = " ".join(
         f", (SELECT count(*) FROM {spec.table} v WHERE v.changeset = c.id) AS {name}s" for name, spec in KINDS.items()
     )
-    return store._con.execute(
+    return frame_of(store._con.execute(
         f"""SELECT c.id AS changeset, c.committed_at AS at, c.author, c.message, c.created, c.updated, c.deleted {per_kind}
             FROM changesets c ORDER BY c.id DESC"""
-    ).pl()
+    ))
 
 
 def _state(store: Store, table: str, cs: int) -> str:

@@ -41,6 +41,7 @@ import polars as pl
 
 from ._changeset import CommitAborted, CommitResult
 from ._errors import EventlogError, NotFound, StoreLocked, ValidationError
+from ._frames import frame_of
 from ._store import Store, _is_conflict, _lock_error
 
 if TYPE_CHECKING:
@@ -414,10 +415,10 @@ class LakeStore(Store):
     def lake_snapshots(self) -> pl.DataFrame:
         """DuckLake's snapshot list, oldest first: snapshot id, time, author, message, the
         eventlog changeset it holds (null for schema and evidence snapshots) and what it changed."""
-        frame = self._con.execute(
+        frame = frame_of(self._con.execute(
             "SELECT snapshot_id AS snapshot, snapshot_time AS at, author, commit_message AS message, "
             "commit_extra_info AS extra FROM ducklake_snapshots(?) ORDER BY snapshot_id", [ALIAS]
-        ).pl()
+        ))
         changeset = [json.loads(x).get("changeset") if x else None for x in frame["extra"].to_list()]
         return frame.with_columns(changeset=pl.Series(changeset, dtype=pl.Int64)).select(
             "snapshot", "at", "author", "message", "changeset", "extra")

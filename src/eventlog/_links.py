@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ._errors import LinkRejected, NotFound, ValidationError
-from ._frames import registered
+from ._frames import frame_of, registered
 from ._models import Event, Link
 from ._schema import KINDS
 from ._taxonomy import CAUSAL_RELATIONS
@@ -333,7 +333,7 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
         LEFT JOIN quoted qd ON qd.key = s.key
         LEFT JOIN ev ce ON ce.key = s.cause LEFT JOIN ev ee ON ee.key = s.effect
         ORDER BY s.key"""
-    frame = store._con.execute(sql, [*params, *ev_params]).pl()
+    frame = frame_of(store._con.execute(sql, [*params, *ev_params]))
     return frame.cast(_LINK_COLUMNS).select(list(_LINK_COLUMNS))  # type: ignore[arg-type]
 
 
@@ -375,7 +375,7 @@ def _walk(store: Store, event_id: str, depth: int | None, as_of: int | None, ups
         WHERE w.dist > 0
         ORDER BY w.dist, w.node"""
     params = [*live_params, event_id, event_id, *([depth] if depth is not None else []), *ev_params]
-    frame = store._con.execute(sql, params).pl()
+    frame = frame_of(store._con.execute(sql, params))
     return frame.cast(_WALK_COLUMNS).select(list(_WALK_COLUMNS))  # type: ignore[arg-type]
 
 
@@ -441,5 +441,5 @@ def paths(store: Store, cause_id: str, effect_id: str, *, max_depth: int = 8, as
         FROM chain WHERE node = ?
         ORDER BY length, confidence DESC, path"""
     params = [*live_params, effect_id, max_depth, cause_id, cause_id, effect_id, max_depth, effect_id]
-    frame = store._con.execute(sql, params).pl()
+    frame = frame_of(store._con.execute(sql, params))
     return frame.cast(_PATH_COLUMNS).select(list(_PATH_COLUMNS))  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ import polars as pl
 
 from ._changeset import Changeset
 from ._errors import EventlogError
-from ._frames import registered
+from ._frames import frame_of, registered
 from ._schema import COMMON, KINDS
 from ._store import Store, open_store
 
@@ -66,7 +66,7 @@ def _quoted(cols: list[str]) -> str:
 
 
 def _read(store: Store, table: str, cols: list[str]) -> pl.DataFrame:
-    return store._con.execute(f"SELECT {_quoted(cols)} FROM {table}").pl()  # noqa: S608 - table and column names come from the schema
+    return frame_of(store._con.execute(f"SELECT {_quoted(cols)} FROM {table}"))  # noqa: S608 - table and column names come from the schema
 
 
 def _display(location: str) -> str:
@@ -138,7 +138,7 @@ def _copy(src: Store, dst: Store, *, author: str, one_snapshot: bool) -> Migrate
             _transaction(dst, lambda row=row: _replay(dst, row, by_cs), None, None, None,
                          label=lambda row=row, cs=cs: dst._before_commit(row["id"], cs))
     evidence = frames["evidence"]
-    meta = src._con.execute("SELECT key, value FROM meta WHERE key <> 'schema_version'").pl()
+    meta = frame_of(src._con.execute("SELECT key, value FROM meta WHERE key <> 'schema_version'"))
     if evidence.height or meta.height:
         def copy_rest() -> None:
             _insert(dst, "evidence", evidence, _EVIDENCE_COLS)

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from ._changeset import Changeset, CommitAborted, CommitResult, dumps_info, rows_to_insert
 from ._errors import EventlogError, NotFound, StoreLocked, ValidationError, VersionConflict
-from ._frames import registered, scanned
+from ._frames import frame_of, registered, scanned
 from ._models import Event, _Record, model_for_kind
 from ._schema import COMMON, KINDS, SCHEMA_VERSION, ddl
 
@@ -135,7 +135,7 @@ class Store:
 
         >>> # store.sql("SELECT count(*) AS n FROM event_versions WHERE type = ?", ["visit"])
         """
-        return self._con.execute(query, params or []).pl()
+        return frame_of(self._con.execute(query, params or []))
 
     # -- writing --------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -212,17 +212,17 @@ class Store:
             # A small changeset (an analyst's edit): filter on the keys alone first, which lets
             # DuckDB skip most of the table instead of scanning every live row.
             marks = ", ".join("?" * len(keys))
-            current = con.execute(
+            current = frame_of(con.execute(
                 f"WITH c AS MATERIALIZED (SELECT key, version, op, data, superseded_by FROM {spec.table} "
                 f"WHERE key IN ({marks})) SELECT key, version, op, data FROM c WHERE superseded_by IS NULL",
                 keys,
-            ).pl()
+            ))
         else:
             with registered(con, _staged_keys=staged.select("key")):
-                current = con.execute(
+                current = frame_of(con.execute(
                     f"SELECT key, version, op, data FROM {spec.table} "
                     "WHERE superseded_by IS NULL AND key IN (SELECT key FROM _staged_keys)"
-                ).pl()
+                ))
         if current.is_empty():
             current = pl.DataFrame(schema={"key": pl.String, "version": pl.Int32, "op": pl.String, "data": pl.String})
         todo, created, updated, deleted, unchanged = rows_to_insert(staged, current, kind)
@@ -372,7 +372,7 @@ class Store:
             WHERE {" AND ".join(conds)}
             ORDER BY e.start, e.key
         """
-        frame = self._con.execute(sql, params).pl()
+        frame = frame_of(self._con.execute(sql, params))
         names = self._actor_names(cs)
         actors_col = frame["actor_ids"].list.eval(pl.element().replace(names)) if frame.height else frame["actor_ids"]
         frame = frame.with_columns(actors=actors_col)
@@ -447,10 +447,10 @@ class Store:
         if frame.is_empty():
             return frame.with_columns(quote=pl.lit(None, pl.String))
         with registered(self._con, _refs=frame):
-            return self._con.execute(
+            return frame_of(self._con.execute(
                 "SELECT r.*, e.quote FROM _refs r LEFT JOIN evidence e ON e.source = r.source "
                 "AND e.span_start = r.span_start AND e.span_end = r.span_end ORDER BY r.source, r.span_start"
-            ).pl()
+            ))
 
     def actors(self, *, as_of: AsOf = None) -> pl.DataFrame:
         """The actor registry: id, name, kind, affiliation."""
