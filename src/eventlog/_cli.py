@@ -377,26 +377,11 @@ def markdown_stats(s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _register_optional() -> None:
-    """Commands that live next to the feature they drive."""
-    import importlib
+# Commands that live next to the feature they drive. Imported last: they use the helpers above.
+from ._extract.cli import eval_cmd, extract_cmd, review_cmd  # noqa: E402
+from ._lake_cli import migrate  # noqa: E402
+from ._links_cli import causes, effects, link, links, paths, tag, unlink  # noqa: E402
+from ._timeline_cli import timeline  # noqa: E402
 
-    for module, names in (
-        ("eventlog._links_cli", ("link", "unlink", "links", "causes", "effects", "paths", "tag")),
-        ("eventlog._timeline_cli", ("timeline",)),
-        ("eventlog._extract.cli", ("extract_cmd", "review_cmd", "eval_cmd")),
-        ("eventlog._lake_cli", ("migrate",)),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
-            continue
-        for name in names:
-            cmd = getattr(mod, name, None)
-            if cmd is not None:
-                main.add_command(cmd)
-
-
-_register_optional()
+for _command in (link, unlink, links, causes, effects, paths, tag, timeline, extract_cmd, review_cmd, eval_cmd, migrate):
+    main.add_command(_command)
