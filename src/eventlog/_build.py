@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -202,7 +201,3 @@ def export_table(store: Store, out: str | os.PathLike[str], fmt: str | None = No
         raise ValidationError(f"unknown export format {fmt!r} (parquet, csv, jsonl)", field="format")
     return frame.height
 
-
-def copy_store(src: str, dst: str) -> None:
-    """Copy a DuckDB store file (used by tests and benchmarks)."""
-    shutil.copyfile(src, dst)

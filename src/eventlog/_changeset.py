@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from ._errors import EventlogError, NotFound, ValidationError, VersionConflict
 from ._models import Event, Link, SourceRef, _Record
-from ._schema import COMMON, KINDS
+from ._schema import KINDS
 
 if TYPE_CHECKING:
     from ._store import Store
@@ -263,9 +263,6 @@ def rows_to_insert(staged: pl.DataFrame, current: pl.DataFrame, kind: str) -> tu
     updated = todo.height - created - deleted
     return todo, created, updated, deleted, unchanged
 
-
-def common_columns() -> list[str]:
-    return list(COMMON)
 
 
 def dumps_info(info: dict) -> str:
