@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventlog._errors import ValidationError
 from eventlog._extract import COLUMNS, detect_language, extract
@@ -335,6 +338,141 @@ def test_footnote_marks_end_sentences() -> None:
     ]
 
 
+
+# --- what is not the event's date, or not an event -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("In 2023 Beijing lifted its ban on Russian beef imports.", "en"),
+        ("In 2023 hief Peking het invoerverbod op Russisch rundvlees op.", "nl"),
+        ("Het verbod op Russisch rundvlees werd in 2023 opgeheven.", "nl"),
+    ],
+)
+def test_lifting_a_ban_is_a_policy_change_not_a_sanction(text: str, lang: str) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df["type"].to_list() == ["policy"] and df["date"].to_list() == ["2023"]
+    imposed = extract("In 2023 Beijing imposed a ban on Russian beef imports.", registry=REG, lang="en")
+    assert imposed["type"].to_list() == ["sanction"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("In December 2023 Moscow announced plans to raise trade with China to $300 billion by 2030.", "en"),
+        ("In december 2023 kondigde Moskou plannen aan om de handel met China tegen 2030 op te trekken tot 300 miljard $.", "nl"),
+    ],
+)
+def test_a_trade_figure_still_to_be_reached_is_a_target(text: str, lang: str) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.select("type", "date", "modality").rows() == [("policy", "2023-12", "asserted")]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "want"),
+    [
+        ("The target for 2024 of $200 billion in trade was reached by Russia and China in 2023.", "en", "2023"),
+        ("Het doel voor 2024 van 200 miljard $ aan handel werd door Rusland en China in 2023 al bereikt.", "nl", "2023"),
+    ],
+)
+def test_a_target_year_does_not_date_what_happened(text: str, lang: str, want: str) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.filter(pl.col("type") == "trade")["date"].to_list() == [want]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Exports fell compared with 2021. In May 2024 Chinese exports to Russia rose from $9 billion in 2022 to $12 billion.", "en"),
+        ("De uitvoer daalde ten opzichte van 2021. In mei 2024 steeg de Chinese uitvoer naar Rusland van 9 miljard $ in 2022 tot 12 miljard $.", "nl"),
+    ],
+)
+def test_the_baseline_of_a_comparison_is_not_the_date(text: str, lang: str) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.filter(pl.col("type") == "trade")["date"].to_list() == ["2024-05"]
+
+
+def test_the_baseline_is_used_when_there_is_no_other_date() -> None:
+    df = extract("Chinese exports to Russia rose from $9 billion in 2022 to $12 billion.", registry=REG, lang="en")
+    assert df["date"].to_list() == ["2022"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "want"),
+    [
+        ("In 2023 power plants in China produced 60% of the electricity.", "en", []),
+        ("In 2023 leverden kerncentrales in China 5 % van de stroom.", "nl", []),
+        ("In 2019 a new bridge over the Amur opened between Russia and China.", "en", ["2019"]),
+        ("In 2019 werd een brug over de Amoer tussen Rusland en China geopend.", "nl", ["2019"]),
+    ],
+)
+def test_infrastructure_is_something_built_or_opened(text: str, lang: str, want: list[str]) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.filter(pl.col("type") == "infrastructure")["date"].to_list() == want
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "want"),
+    [
+        ("Before the war, in 2021, Russian tourists made 14,000 trips to China.", "en", []),
+        ("Voor de oorlog, in 2021, maakten Russische toeristen 14.000 reizen naar China.", "nl", []),
+        ("Sinds het begin van de inval in 2022 groeide de handel met China.", "nl", []),
+        ("In 1997 the Cold War order was long gone for Russia.", "en", []),
+        ("Russia invaded Ukraine in February 2022.", "en", ["2022-02"]),
+        ("In februari 2022 viel Rusland Oekraïne binnen.", "nl", ["2022-02"]),
+    ],
+)
+def test_the_war_as_a_point_in_time_is_no_conflict_event(text: str, lang: str, want: list[str]) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.filter(pl.col("type") == "conflict")["date"].to_list() == want
+
+
+def test_a_currency_sign_is_not_an_actor() -> None:
+    assert [a.actor_id for a in REG.find("Trade reached US$65.8 billion, the US said.")] == ["united-states"]
+
+
+# --- reference entries (footnotes citing reports) --------------------------------------------------------
+
+REFS_DOC = (
+    "Russia and China signed a treaty.¹ Beijing tightened its rules.²\n\n"
+    "¹ See: Beijing bans exports of drone parts to Moscow in 2021 // Daily Wire. 13.12.2023. "
+    "URL: <https://example.org/news/2020/05/01/x>\n\n"
+    "² Joint Statement of Russia and China on a new era // Kremlin. 16.05.2024.\n\n"
+    "³ Order of the Government dated 28.08.2003 on the Energy Strategy // Legal Base. 01.09.2003.\n\n"
+    "⁴ Moscow imposes sanctions on Western chip makers // Courier. 05.03.2023. URL: https://example.org/2019/\n"
+)
+
+
+def test_reference_entries_are_dated_by_their_report() -> None:
+    df = extract(REFS_DOC, registry=REG, lang="en", doc_date="2024-06")
+    got = {(r["type"], r["date"]) for r in df.iter_rows(named=True)}
+    # the title's own year wins over the report; a report dates its news to the month;
+    # an official document to its day (about); a "dated" act to its day
+    assert ("sanction", "2021") in got
+    assert ("treaty", "2024-05-16~") in got
+    assert ("policy", "2003-08-28") in got
+    assert ("sanction", "2023-03") in got
+    assert not any(d.startswith(("2019", "2020")) for _t, d in got)  # dates inside web addresses
+    for r in df.iter_rows(named=True):
+        assert "URL" not in r["evidence"] and "//" not in r["evidence"]
+        assert REFS_DOC[r["span_start"] : r["span_end"]] == r["evidence"]
+
+
+def test_text_does_not_inherit_dates_from_reference_entries() -> None:
+    df = extract(REFS_DOC, registry=REG, lang="en", doc_date="2024-06")
+    first_line = REFS_DOC.index("\n")
+    assert df.filter(pl.col("span_start") < first_line).is_empty()  # the dateless treaty stays undated
+
+
+def test_a_reference_entry_is_one_sentence() -> None:
+    from eventlog._extract.references import find_references
+
+    (ref,) = find_references("Text.\n¹ A. B. Smith: Gas deal signed // Agency. 02.01.2020. URL: <https://x.org/>")
+    assert ref.title_text("Text.\n¹ A. B. Smith: Gas deal signed // Agency. 02.01.2020. URL: <https://x.org/>") == (
+        "A. B. Smith: Gas deal signed")
+    assert str(ref.published) == "2020-01-02" and not ref.official
+
 # --- the keyword pre-filters change no result ----------------------------------------------------------
 
 
@@ -391,3 +529,21 @@ def test_scorer_matches_only_events_that_cite_the_document() -> None:
     elsewhere = _Gold("g3", "trade", *y, ("russia",), "2023", frozenset({"en"}), (("doc-a", (500, 600)),))
     s = _score([cand], [elsewhere, at_span])
     assert (s.cand_hit, s.date_ok) == (1, 0)
+
+
+_TITLE_WORDS = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters=" .,:'-"),
+                       min_size=1, max_size=60).map(str.strip).filter(lambda t: t and "//" not in t and not t[0].isdigit())
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=_TITLE_WORDS, publisher=_TITLE_WORDS, day=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),
+       url_year=st.integers(1990, 2030), mark=st.sampled_from(["¹", "²³", "⁴⁵⁶"]))
+def test_reference_entries_parse_back(title: str, publisher: str, day: date, url_year: int, mark: str) -> None:
+    from eventlog._extract.references import find_references
+
+    line = f"{mark} {title} // {publisher}. {day:%d.%m.%Y}. URL: <https://example.org/{url_year}/01/02/>"
+    text = f"Some text.{mark}\n\n{line}\n"
+    (ref,) = find_references(text)
+    assert text[ref.span[0] : ref.span[1]] == line
+    assert ref.title_text(text) == (title[title.index(":") + 1 :].strip() if title.lower().startswith(("see:", "zie:")) else title)
+    assert ref.published == day

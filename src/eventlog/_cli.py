@@ -35,7 +35,7 @@ class _Group(click.Group):
             ctx.exit(0)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(name="eventlog", cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="eventlog")
 def main() -> None:
     """eventlog: a versioned, sourced timeline of events.

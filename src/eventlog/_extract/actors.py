@@ -3,7 +3,8 @@
 One regular expression holds every alias, longest first, so "Bank of Russia" wins over
 "Russia" at the same place. Aliases match case-insensitively on word bounds, except short
 all-capital acronyms ("US", "EU", "VS", "SCO"), which must be written in capitals so that
-the English pronoun "us" is not the United States. Both languages' aliases are used for
+the English pronoun "us" is not the United States. An alias directly followed by "$"
+is part of a currency ("US$65.8 billion") and not a mention. Both languages' aliases are used for
 every text: Dutch articles quote English names and the reverse.
 
 >>> from eventlog._models import Actor
@@ -78,7 +79,8 @@ class ActorMatcher:
                 pieces.append((len(alias), pat if _is_acronym(alias) else f"(?i:{pat})"))
         pieces.sort(key=lambda p: -p[0])
         alternation = "|".join(dict.fromkeys(p for _n, p in pieces)) or r"(?!x)x"
-        self.regex = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
+        # "US$" is a currency, not the United States: an alias followed by "$" is no mention.
+        self.regex = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
         self.aliases = sorted(self._by_alias)
         # Pre-filter: a match starts a word, and that word is the alias's first word. Only words
         # equal to some alias's first word (ignoring case; any word with a non-ASCII letter, to

@@ -13,6 +13,12 @@ Steps, all rule-based and in pure Python:
    - a horizon ("up to 2020", "by 2024", "tegen 2027") is never the date of an asserted event;
    - "a two-day visit set to begin Thursday" spans two days (ending that day when it "ended");
    - a trade total at "the end of 2022" is the year 2022's total, not its fourth quarter's;
+   - the baseline of a comparison ("from 9% in 2022 to 56.7%") dates nothing when another
+     date is at hand;
+   - infrastructure is an event only when built, opened, finished ... ("power plants
+     produced 60%" is not one); the war as a point in time ("before the war") is no conflict;
+   - a trade figure still to be reached is a target: a ``policy`` event, not dated by the
+     year it aims at;
 3. per sentence and date keep every core type triggered there, or else the single best
    other type (``trade`` and ``investment`` need a stated figure);
 4. drop repeats in the same document (same type, date and modality, a shared actor).
@@ -40,6 +46,7 @@ from .amounts import AmountMatch, find_amounts
 from .datetext import DateMatch, coerce_doc_date, find_dates
 from .keywords import KeywordIndex
 from .language import detect_language
+from .references import Reference, find_addresses, find_references
 from .sentences import split_sentences
 from .triggers import TriggerMatch, find_triggers, keyword_index, modality, resolve_agreement
 
@@ -97,8 +104,46 @@ _SAID = re.compile(
     r"|\b(?:zei|zegt|meldde|verklaarde)\s+(?:\w+\s+){0,3}(?:op\s+)?|\b(?:zei|zegt|meldde|verklaarde)\s*)$",
     re.IGNORECASE,
 )
-# A deadline or horizon: "the strategy for the period up to 2020", "by 2024", "tegen 2027".
-_HORIZON = re.compile(r"\b(?:up\s+to|until|till|by|before|no\s+later\s+than|tegen|uiterlijk|tot\s+en\s+met)\s+$", re.IGNORECASE)
+# A deadline, horizon or target: "the strategy for the period up to 2020", "by 2024", "tegen 2027",
+# "the turnover planned for 2024", "the goal for 2022".
+_HORIZON = re.compile(
+    r"\b(?:up\s+to|until|till|by|before|no\s+later\s+than|tegen|uiterlijk|tot\s+en\s+met|"
+    r"(?:planned|targeted|set|scheduled|gepland|beoogd|voorzien)\s+for|(?:goal|target|aim|doel|streefdoel)\s+(?:for|voor)|voor\s+het\s+jaar)\s+$",
+    re.IGNORECASE,
+)
+
+
+# The baseline of a comparison: "rose from 9% in 2022 to 56.7%", "compared with 2021", "dan in 2019".
+_BASELINE = re.compile(
+    r"\b(?:from|van)\s+(?:[^\s,;]+\s+){1,4}?(?:(?:in|op)\s+)?$|\b(?:compared\s+(?:with|to)|than\s+in|versus|vergeleken\s+met|"
+    r"ten\s+opzichte\s+van|dan\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+|dezelfde\s+periode\s+(?:van|in)\s+)?$",
+    re.IGNORECASE,
+)
+# A project, not a mention of one: an infrastructure event is something built, opened or finished.
+_PROJECT = re.compile(
+    r"\b(?:buil[dt]\w*|construct\w*|open(?:ed|s|ing)|launch\w*|commission\w*|complet\w*|inaugurat\w*|new|laid|lay|"
+    r"start(?:ed)?\s+(?:operat|work|construct)\w*|began\s+\w+ing|extended|bouw\w*|gebouwd|aanleg\w*|aangelegd|geopend|"
+    r"opening|ingebruikname|in\s+gebruik|afwerking|afgewerkt|voltooi\w*|gelanceerd|nieuwe?|opgeleverd)\b",
+    re.IGNORECASE,
+)
+# The war as a point in time ("before the war", "sinds het begin van de inval"), not an event.
+_WAR_NOUN = re.compile(r"(?:war|invasion|invasie|inval|oorlog|conflict|annexation|annexatie|aanhechting)", re.IGNORECASE)
+_AS_TIME = re.compile(
+    r"\b(?:before|after|since|prior\s+to|voor|vóór|na|sinds|sedert)\s+(?:the\s+(?:start|beginning|outbreak)\s+of\s+|"
+    r"het\s+(?:begin|uitbreken)\s+van\s+|de\s+start\s+van\s+)?(?:the\s+|de\s+|het\s+)?(?:[\w’'-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _baseline(text: str, d: DateMatch, lo: int = 0) -> bool:
+    """The date is the baseline of a comparison ("from 9% in 2022 to 56.7%"), not the figure's
+    (looking back no further than ``lo``, the start of its sentence)."""
+    return _BASELINE.search(text, max(lo, d.span[0] - 40), d.span[0]) is not None
+
+
+def _war_as_time(text: str, t: TriggerMatch) -> bool:
+    """"before the war", "na de inval": the war names a time, it is not the event reported."""
+    return _WAR_NOUN.fullmatch(t.text) is not None and _AS_TIME.search(text, max(0, t.span[0] - 50), t.span[0]) is not None
 
 
 def _said(text: str, d: DateMatch) -> bool:
@@ -108,7 +153,7 @@ def _said(text: str, d: DateMatch) -> bool:
 
 def _horizon(text: str, d: DateMatch) -> bool:
     """The date is a deadline or horizon ("up to 2020", "by 2024"), not when something happened."""
-    return _HORIZON.search(text, max(0, d.span[0] - 25), d.span[0]) is not None
+    return _HORIZON.search(text, max(0, d.span[0] - 30), d.span[0]) is not None
 
 
 def _distance(text: str, trig: TriggerMatch, d: DateMatch) -> int:
@@ -204,6 +249,8 @@ def _sentence_candidates(
             continue  # "trade" is everywhere; a trade event states a figure
         if t.type == "agreement":
             t = TriggerMatch(resolve_agreement(sentence, kinds), t.weight, t.text, t.span)
+        if (t.type == "infrastructure" and not _PROJECT.search(sentence)) or (t.type == "conflict" and _war_as_time(text, t)):
+            continue
         trigs.append(t)
     if not trigs:
         return []
@@ -211,8 +258,14 @@ def _sentence_candidates(
     assigned: dict[int, list[tuple[TriggerMatch, int]]] = {}
     inherited: dict[int, DateMatch] = {}
     mods = {t.span: modality(sentence, t.span[0] - s, t.span[1] - s, lang) for t in trigs}
+    # A trade figure still to be reached ("plans to raise trade to $300 billion by 2030") is a
+    # target: setting it is the event (a policy), and the year it aims at is not its date.
+    for k, t in enumerate(trigs):
+        if t.type == "trade" and mods[t.span] == "planned":
+            trigs[k], mods[t.span] = replace(t, type="policy"), "asserted"
     said = [_said(text, d) for d in dates]
     horizon = [_horizon(text, d) for d in dates]
+    baseline = [_baseline(text, d, s) for d in dates]
     for t in trigs:
         mod = mods[t.span]
         # The date of saying is never the date of a future event ("Putin will visit Beijing,
@@ -222,6 +275,8 @@ def _sentence_candidates(
             i for i in range(len(dates))
             if not (said[i] and mod == "planned" and t.type != "statement") and not (horizon[i] and mod == "asserted")
         ]
+        # the baseline of a comparison dates the event only when nothing else can
+        usable = [i for i in usable if not baseline[i]] or usable
         if usable:
             dists = {i: _distance(text, t, dates[i]) for i in usable}
             i = min(usable, key=dists.__getitem__)
@@ -289,6 +344,45 @@ def _dedup(cands: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: (c.sentence[0], c.trigger.span[0]))
 
 
+def _inside(span: tuple[int, int], regions: list[tuple[int, int]]) -> bool:
+    """``span`` lies within one of the sorted, disjoint ``regions``."""
+    i = bisect_left(regions, (span[0] + 1,)) - 1
+    return i >= 0 and regions[i][0] <= span[0] and span[1] <= regions[i][1]
+
+
+def _reference_dates(text: str, ref: Reference, in_title: list[DateMatch]) -> list[DateMatch]:
+    """The dates an event named in a reference entry's title can take: the act's own date
+    ("Order ... dated 28.08.2003"); else the title's dates, and the report's date when the
+    title only has horizons ("will reach $200 billion before 2024"); the report's date is
+    that day (about) for an official document, else its month (see :mod:`.references`)."""
+    if ref.dated is not None:
+        d, span = ref.dated
+        return [DateMatch(d.isoformat(), d, d, "day", f"{d:%d.%m.%Y}", span, "absolute",
+                          "the date of the act the reference entry names", "reference_dated")]
+    p = ref.published
+    if p is None or any(not _horizon(text, d) for d in in_title):
+        return in_title
+    span, written = (ref.title[1], ref.span[1]), f"{p:%d.%m.%Y}"
+    if ref.official:
+        report = DateMatch(f"{p.isoformat()}~", p, p, "day", written, span, "absolute",
+                           f"published on {written}: an official document's own date, about", "reference_published")
+    else:
+        first = p.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        report = DateMatch(f"{p:%Y-%m}", first, last, "month", written, span, "absolute",
+                           f"the month of the report of {written} the reference entry cites", "reference_published")
+    return [*in_title, report]
+
+
+def _units(text: str, sentences: list[tuple[int, int]], refs: list[Reference]) -> list[tuple[int, int, Reference | None]]:
+    """The sentences to search, in order: each reference entry is one unit (its title only)
+    in place of the sentences its line was split into."""
+    spans = [r.span for r in refs]
+    out: list[tuple[int, int, Reference | None]] = [(s, e, None) for s, e in sentences if not _inside((s, e), spans)]
+    out += [(r.span[0], r.title[1], r) for r in refs]
+    return sorted(out, key=lambda u: u[0])
+
+
 def extract_candidates(
     text: str, *, doc_date: str | date | None = None, lang: str | None = None, registry: Any = None,
 ) -> tuple[str, list[Candidate]]:
@@ -297,19 +391,29 @@ def extract_candidates(
     doc = coerce_doc_date(doc_date)
     matcher = matcher_for(registry)
     sentences = split_sentences(text)
-    dates = find_dates(text, doc_date=doc, lang=lang, sentences=sentences)
+    addresses = find_addresses(text)
+    refs = find_references(text)
+    ref_lines = [r.span for r in refs]
+    # a date inside a web address is no date; one in a reference entry dates only that entry
+    dates = [d for d in find_dates(text, doc_date=doc, lang=lang, sentences=sentences) if not _inside(d.span, addresses)]
+    text_dates = [d for d in dates if not _inside(d.span, ref_lines)] if refs else dates
     keywords = keyword_index(text)
     actors = matcher.find(text)
     amounts = find_amounts(text, lang)
     d_starts = [d.span[0] for d in dates]
+    t_starts = [d.span[0] for d in text_dates]
     a_starts = [a.span[0] for a in actors]
     m_starts = [m.span[0] for m in amounts]
+    doc_start = doc.start if doc is not None else None
     cands: list[Candidate] = []
-    for s, e in sentences:
+    for s, e, ref in _units(text, sentences, refs):
+        if ref is None:
+            here, before = _in(text_dates, t_starts, s, e), text_dates[: bisect_left(t_starts, s)]
+        else:
+            here, before = _reference_dates(text, ref, _in(dates, d_starts, ref.title[0], ref.title[1])), []
         cands += _sentence_candidates(
-            text, s, e, lang,
-            _in(dates, d_starts, s, e), dates[: bisect_left(d_starts, s)],
-            _in(actors, a_starts, s, e), _in(amounts, m_starts, s, e), doc.start if doc is not None else None, keywords,
+            text, s, e, lang, here, before,
+            _in(actors, a_starts, s, e), _in(amounts, m_starts, s, e), doc_start, keywords,
         )
     return lang, _dedup(cands)
 

@@ -114,13 +114,19 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"weapons?|militaire\s+oefening\w*|gezamenlijke\s+oefening\w*|wapen\w*)\b"),
     # conflict
     ("conflict", 0.8,
-     r"\b(?:invasion|invaded|invade|annex(?:ed|ation)|war|attack(?:ed)?|inval|invasie|binnenviel|viel\b[^.;]{0,40}\bbinnen|"
-     r"aanhechting|annexatie|oorlog)\b|\w+-aanhechting\b"),
+     r"\b(?:invasion|invaded|invade|annex(?:ed|ation)|(?<!cold\s)war|attack(?:ed)?|inval|invasie|binnenviel|viel\b[^.;]{0,40}\bbinnen|"
+     r"aanhechting|annexatie|(?<!koude\s)oorlog)\b|\w+-aanhechting\b"),
     # infrastructure
     ("infrastructure", 0.7,
      r"\b(?:pipelines?|bridge|railway|rail\s+link|power\s+(?:plant|units?)|nuclear\s+power|port|terminal|"
      r"pijplijn\w*|pijpleiding\w*|brug|spoorlijn\w*|kerncentrale\w*|haven\w*|LNG-installatie|Power\s+of\s+Siberia)\b"),
-    # policy
+    # policy. Lifting a ban or sanctions is a policy change, not a sanction: this pattern spans
+    # the "ban" it governs, and being heavier it wins over the sanction trigger inside it.
+    ("policy", 0.9,
+     r"\b(?:lift(?:ed|s|ing)?|eas(?:ed|es|ing)|remov(?:ed|es|ing)|scrap(?:ped|s)?|ended)\s+(?:of\s+)?(?:[\w-]+\s+){0,3}?"
+     r"(?:ban|bans|sanctions|restrictions|embargo|curbs)\b|\bopheffing\s+van\s+(?:\w+\s+){0,3}?"
+     r"(?:verbod|invoerverbod|sancties|beperkingen|embargo)\b|\b(?:verbod|invoerverbod|sancties|beperkingen|embargo)\b"
+     r"[^.;:]{0,40}?\b(?:opgeheven|ingetrokken|versoepeld)\b|\bhief\b[^.;:]{0,40}?\b(?:verbod|invoerverbod|sancties|beperkingen)\s+op\b"),
     ("policy", 0.6,
      r"\b(?:polic(?:y|ies)|strategy|programme|program|law|decree|pivot\s+to\s+the\s+east|beleid|strategie|programma|wet|"
      r"decreet|draai\s+naar\s+het\s+oosten)\b"),
@@ -175,6 +181,7 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("inva", "annex", "war", "attack", "binnen", "aanhechting", "oorlog"),
     ("pipeline", "bridge", "rail", "power", "port", "terminal", "pijp", "brug", "spoorlijn", "kerncentrale", "haven",
      "lng-installatie"),
+    ("lift", "eas", "remov", "scrap", "ended", "opheffing", "opgeheven", "ingetrokken", "versoepeld", "hief"),
     ("polic", "strateg", "program", "law", "decree", "pivot", "beleid", "wet", "decreet", "draai"),
     ("elect", "referendum", "inaugurat", "verkiezing", "verkozen", "ingehuldigd"),
     ("exodus", "left", "exit", "withdrew", "pulled", "shift", "uittocht", "vertrek", "trokken", "verlieten"),
