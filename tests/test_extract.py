@@ -417,10 +417,11 @@ def test_infrastructure_is_something_built_or_opened(text: str, lang: str, want:
     [
         ("Before the war, in 2021, Russian tourists made 14,000 trips to China.", "en", []),
         ("Voor de oorlog, in 2021, maakten Russische toeristen 14.000 reizen naar China.", "nl", []),
-        ("Sinds het begin van de inval in 2022 groeide de handel met China.", "nl", []),
+        ("Sinds het begin van de inval groeide de handel met China in 2023 sterk.", "nl", []),
         ("In 1997 the Cold War order was long gone for Russia.", "en", []),
         ("Russia invaded Ukraine in February 2022.", "en", ["2022-02"]),
         ("In februari 2022 viel Rusland Oekraïne binnen.", "nl", ["2022-02"]),
+        ("Na de annexatie van de Krim in 2014 groeide de handel met China.", "nl", ["2014"]),
     ],
 )
 def test_the_war_as_a_point_in_time_is_no_conflict_event(text: str, lang: str, want: list[str]) -> None:
@@ -431,6 +432,64 @@ def test_the_war_as_a_point_in_time_is_no_conflict_event(text: str, lang: str, w
 def test_a_currency_sign_is_not_an_actor() -> None:
     assert [a.actor_id for a in REG.find("Trade reached US$65.8 billion, the US said.")] == ["united-states"]
 
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "want"),
+    [
+        ("Putin said last month that ties with China had never been stronger.", "en", "2024-04"),
+        ("Poetin zei vorige maand dat de banden met China nooit sterker waren.", "nl", "2024-04"),
+    ],
+)
+def test_a_dated_saying_is_a_statement(text: str, lang: str, want: str) -> None:
+    df = extract(text, registry=REG, lang=lang, doc_date="2024-05-15")
+    assert df.select("type", "date").rows() == [("statement", want)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("In 2021 rail cargo between Russia and China reached 100 million tonnes.", "en"),
+        ("In 2021 bereikte het goederenvervoer per spoor tussen Rusland en China 100 miljoen ton.", "nl"),
+    ],
+)
+def test_freight_figures_are_trade(text: str, lang: str) -> None:
+    assert extract(text, registry=REG, lang=lang).select("type", "date").rows() == [("trade", "2021")]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Russia adopted the Strategy for the Development of Farming for 2035 in 2019.", "en"),
+        ("Rusland nam in 2019 het programma voor de ontwikkeling van de landbouw voor 2035 aan.", "nl"),
+    ],
+)
+def test_the_period_a_plan_covers_is_not_its_date(text: str, lang: str) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.filter(pl.col("type") == "policy")["date"].to_list() == ["2019"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("In 2023 the two states agreed on goals up to 2030. Gazprom and CNPC signed a gas contract.", "en"),
+        ("In 2023 legden beide landen doelen vast tot 2030. Gazprom en CNPC tekenden een gascontract.", "nl"),
+    ],
+)
+def test_a_dateless_event_does_not_inherit_a_horizon(text: str, lang: str) -> None:
+    df = extract(text, registry=REG, lang=lang)
+    assert df.filter(pl.col("type") == "contract")["date"].to_list() == ["2023"]
+
+
+def test_an_approximate_day_a_few_days_off_is_the_same_mention() -> None:
+    text = (
+        "Russia and China signed a joint statement on 21 March 2023.¹\n\n"
+        "¹ Joint Statement of Russia and China on cooperation // Kremlin. 23.03.2023.\n"
+    )
+    df = extract(text, registry=REG, lang="en")
+    assert df.select("type", "date").rows() == [("treaty", "2023-03-21")]
+    far = text.replace("23.03.2023", "30.03.2023")
+    assert extract(far, registry=REG, lang="en")["date"].to_list() == ["2023-03-21", "2023-03-30~"]
 
 # --- reference entries (footnotes citing reports) --------------------------------------------------------
 

@@ -107,7 +107,7 @@ _SAID = re.compile(
 # A deadline, horizon or target: "the strategy for the period up to 2020", "by 2024", "tegen 2027",
 # "the turnover planned for 2024", "the goal for 2022".
 _HORIZON = re.compile(
-    r"\b(?:up\s+to|until|till|by|before|no\s+later\s+than|tegen|uiterlijk|tot\s+en\s+met|"
+    r"\b(?:up\s+to|until|till|by|before|no\s+later\s+than|tegen|uiterlijk|tot(?:\s+en\s+met)?|"
     r"(?:planned|targeted|set|scheduled|gepland|beoogd|voorzien)\s+for|(?:goal|target|aim|doel|streefdoel)\s+(?:for|voor)|voor\s+het\s+jaar)\s+$",
     re.IGNORECASE,
 )
@@ -135,15 +135,25 @@ _AS_TIME = re.compile(
 )
 
 
+# Between a war noun and its own date: "aanhechting| van de Krim |in 2014", "invasion| of Ukraine |in 2022".
+_OWN_DATE = re.compile(r"\s*(?:(?:van|of|in|op|tegen|against|on|by|door|de|het|the|[A-ZÀ-Ý][\w’'-]*)\s+){0,4}")
+
+
 def _baseline(text: str, d: DateMatch, lo: int = 0) -> bool:
     """The date is the baseline of a comparison ("from 9% in 2022 to 56.7%"), not the figure's
     (looking back no further than ``lo``, the start of its sentence)."""
     return _BASELINE.search(text, max(lo, d.span[0] - 40), d.span[0]) is not None
 
 
-def _war_as_time(text: str, t: TriggerMatch) -> bool:
-    """"before the war", "na de inval": the war names a time, it is not the event reported."""
-    return _WAR_NOUN.fullmatch(t.text) is not None and _AS_TIME.search(text, max(0, t.span[0] - 50), t.span[0]) is not None
+def _war_as_time(text: str, t: TriggerMatch, dates: list[DateMatch]) -> TriggerMatch | None:
+    """The trigger, weakened or dropped when the war only names a time: "before the war",
+    "na de inval" is no conflict event (None); with its own date ("na de aanhechting van de
+    Krim in 2014") it is one, but any other event of the sentence is the likelier report."""
+    if _WAR_NOUN.fullmatch(t.text) is None or _AS_TIME.search(text, max(0, t.span[0] - 50), t.span[0]) is None:
+        return t
+    if any(d.span[0] >= t.span[1] and _OWN_DATE.fullmatch(text, t.span[1], d.span[0]) for d in dates):
+        return replace(t, weight=0.5)
+    return None
 
 
 def _said(text: str, d: DateMatch) -> bool:
@@ -151,9 +161,18 @@ def _said(text: str, d: DateMatch) -> bool:
     return _SAID.search(text, max(0, d.span[0] - 30), d.span[0]) is not None
 
 
+# The period a plan covers: "the Strategy for the Development of ... for 2035", "programma voor 2030".
+_PLAN_FOR = re.compile(
+    r"\b(?:strateg\w*|programm?e?s?|programma|plans?|concepts?|doctrines?|agenda|vision|visie)\b[^.;:]{0,100}?\b(?:for|voor)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _horizon(text: str, d: DateMatch) -> bool:
-    """The date is a deadline or horizon ("up to 2020", "by 2024"), not when something happened."""
-    return _HORIZON.search(text, max(0, d.span[0] - 30), d.span[0]) is not None
+    """The date is a deadline, horizon or target ("up to 2020", "by 2024", "a strategy for
+    2035"), not when something happened."""
+    return (_HORIZON.search(text, max(0, d.span[0] - 30), d.span[0]) is not None
+            or _PLAN_FOR.search(text, max(0, d.span[0] - 130), d.span[0]) is not None)
 
 
 def _distance(text: str, trig: TriggerMatch, d: DateMatch) -> int:
@@ -221,14 +240,17 @@ def _confidence(trig: TriggerMatch, actors: int, d: DateMatch, inherited: bool, 
     return round(min(0.95, max(0.05, c)), 2)
 
 
-def _inheritable(before: list[DateMatch], s: int, mod: str, doc_start: date | None) -> DateMatch | None:
+def _inheritable(text: str, before: list[DateMatch], s: int, mod: str, doc_start: date | None) -> DateMatch | None:
     """The date a dateless strong core trigger at ``s`` takes: the last one of the previous
     ~400 characters. A planned event does not take a date that ended before the document
     date ("Putin will visit Beijing" after "... since winning an election in March"): it
-    takes the last date in that window that has not ended, or none."""
+    takes the last date in that window that has not ended, or none. A horizon ("by 2030")
+    dates nothing that happened, so an asserted event passes over it."""
     for d in reversed(before):
         if d.span[1] < s - _INHERIT_WINDOW:
             return None
+        if mod == "asserted" and _horizon(text, d):
+            continue
         if mod != "planned" or doc_start is None or d.end is None or d.end >= doc_start:
             return d
     return None
@@ -249,7 +271,9 @@ def _sentence_candidates(
             continue  # "trade" is everywhere; a trade event states a figure
         if t.type == "agreement":
             t = TriggerMatch(resolve_agreement(sentence, kinds), t.weight, t.text, t.span)
-        if (t.type == "infrastructure" and not _PROJECT.search(sentence)) or (t.type == "conflict" and _war_as_time(text, t)):
+        if t.type == "conflict":
+            t = _war_as_time(text, t, dates)
+        if t is None or (t.type == "infrastructure" and not _PROJECT.search(sentence)):
             continue
         trigs.append(t)
     if not trigs:
@@ -283,7 +307,7 @@ def _sentence_candidates(
             if t.type in CORE_TYPES and not t.strong and dists[i] > 80:
                 continue  # a passing mention of "sanctions" far from the date is background
             assigned.setdefault(i, []).append((t, dists[i]))
-        elif t.type in CORE_TYPES and t.strong and (d := _inheritable(before, s, mod, doc_start)) is not None:
+        elif t.type in CORE_TYPES and t.strong and (d := _inheritable(text, before, s, mod, doc_start)) is not None:
             k = -1 - before.index(d)
             inherited[k] = d
             assigned.setdefault(k, []).append((t, 0))
@@ -308,10 +332,27 @@ def _sentence_candidates(
     return out
 
 
-def _overlap(a: DateMatch, b: DateMatch) -> bool:
+def _overlap(a: DateMatch, b: DateMatch, slack: int = 0) -> bool:
+    """The bounds overlap, or come within ``slack`` days of each other."""
     if a.start is None or b.start is None:
         return a.edtf == b.edtf
-    return a.start <= (b.end or b.start) and b.start <= (a.end or a.start)
+    gap = timedelta(days=slack)
+    return a.start <= (b.end or b.start) + gap and b.start <= (a.end or a.start) + gap
+
+
+_ABOUT_DAYS = 3  # an approximate day ("2023-03-23~", a document's publication) is this close to the day it names
+
+
+def _same_time(a: DateMatch, b: DateMatch) -> bool:
+    """Two mentions' dates name the same time: equal; overlapping when one is relative to the
+    document date ("this week" and "Thursday" in a news item); within a few days when one is
+    an approximate day (an official text published two days after it was adopted)."""
+    if a.edtf == b.edtf:
+        return True
+    if "document" in (a.kind, b.kind):
+        return _overlap(a, b)
+    about = (a.edtf.endswith("~") or b.edtf.endswith("~")) and a.precision == b.precision == "day"
+    return about and _overlap(a, b, _ABOUT_DAYS)
 
 
 def _width(d: DateMatch) -> int:
@@ -326,15 +367,14 @@ def _different_figures(a: Candidate, b: Candidate) -> bool:
 
 
 def _dedup(cands: list[Candidate]) -> list[Candidate]:
-    """One candidate per type and modality among those with a shared actor and the same date,
-    or overlapping dates when one is relative to the document date ("this week" and
-    "Thursday" in a news item are its one event); the surest, then the most precise date, wins."""
+    """One candidate per type and modality among those with a shared actor and dates naming
+    the same time (:func:`_same_time`); the surest, then the most precise date, wins."""
     kept: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (-c.confidence, _width(c.date))):
         ids = set(c.actor_ids)
         dup = any(
             k.type == c.type and k.modality == c.modality
-            and (k.date.edtf == c.date.edtf or ("document" in (k.date.kind, c.date.kind) and _overlap(k.date, c.date)))
+            and _same_time(k.date, c.date)
             and (ids & set(k.actor_ids) or not (ids or k.actor_ids))
             and not _different_figures(k, c)
             for k in kept

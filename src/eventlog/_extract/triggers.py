@@ -100,7 +100,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     # trade (weak unless the sentence states a figure; see extract)
     ("trade", 0.6,
      r"\b(?:trade|turnover|exports?|imports?|exported|imported|handel\w*|uitvoer|invoer|export(?:eerde|eerden)?|"
-     r"import(?:eerde|eerden)?|omzet)\b"),
+     r"import(?:eerde|eerden)?|omzet|cargo|freight|shipments|supplies|deliveries|vracht\w*|goederenvervoer|leveringen)\b"),
     # investment
     ("investment", 0.7, r"\b(?:invest(?:ed|ment|ments|s)?|stake|investering\w*|investeerde\w*|\w*fonds|fund)\b"),
     # finance
@@ -138,7 +138,8 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"(?:its\s+)?\w*\s*operations|uittocht|vertrek|trokken\s+zich\s+terug|verlieten)\b"),
     # statement
     ("statement", 0.5,
-     r"\b(?:warned|accused|condemned|criticised|criticized|announced|declared|stated|waarschuwde\w*|beschuldigde\w*|"
+     r"\b(?:warned|accused|condemned|criticised|criticized|announced|declared|stated|said|says|told|hinted|"
+     r"zei|zegt|verklaarde|waarschuwde\w*|beschuldigde\w*|"
      r"veroordeelde\w*|kondigde\w*|uitte\s+(?:ook\s+)?kritiek)\b"),
 ]
 
@@ -173,7 +174,8 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("visit", "trip", "travel", "flew", "arrived", "bezoek", "bezocht", "reisde", "vloog", "kwam"),
     ("met", "meeting", "summit", "talks", "negotiations", "forum", "conference"),
     ("ontmoet", "top", "gesprekken", "onderhandelingen", "bijeenkomst", "conferentie", "forum", "bijeen", "overleg"),
-    ("trade", "turnover", "export", "import", "handel", "uitvoer", "invoer", "omzet"),
+    ("trade", "turnover", "export", "import", "handel", "uitvoer", "invoer", "omzet", "cargo", "freight", "shipments",
+     "supplies", "deliveries", "vracht", "goederenvervoer", "leveringen"),
     ("invest", "stake", "fonds", "fund"),
     ("swap", "currenc", "valuta", "payment", "betalingssysteem", "spfs", "cips", "settle", "dollari", "yuan", "renminbi",
      "verrekenen"),
@@ -185,8 +187,8 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("polic", "strateg", "program", "law", "decree", "pivot", "beleid", "wet", "decreet", "draai"),
     ("elect", "referendum", "inaugurat", "verkiezing", "verkozen", "ingehuldigd"),
     ("exodus", "left", "exit", "withdrew", "pulled", "shift", "uittocht", "vertrek", "trokken", "verlieten"),
-    ("warned", "accused", "condemned", "critici", "announced", "declared", "stated", "waarschuwde", "beschuldigde",
-     "veroordeelde", "kondigde", "kritiek"),
+    ("warned", "accused", "condemned", "critici", "announced", "declared", "stated", "said", "says", "told", "hinted",
+     "zei", "zegt", "verklaarde", "waarschuwde", "beschuldigde", "veroordeelde", "kondigde", "kritiek"),
 )
 
 
