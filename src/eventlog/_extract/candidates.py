@@ -78,19 +78,39 @@ def same_event(
 
 
 def find_match(
-    type_: str, start: date, end: date, actors: Iterable[str], events: Mapping[str, Event]
+    type_: str, start: date, end: date, actors: Iterable[str], events: Mapping[str, Event],
+    source: tuple[str, tuple[int, int]] | None = None,
 ) -> str | None:
-    """The id of the existing event a candidate matches (most shared actors, then the
-    narrowest date range), or None."""
+    """The id of the existing event a candidate matches, or None.
+
+    Among the events that can match (:func:`same_event`), the best is the one that already
+    cites the candidate's ``source`` (document id, span) at an overlapping span, then one
+    that cites the same document, then the most shared actors, then the closest dates (sum
+    of the start and end differences), then the narrowest date range.
+
+    >>> from eventlog._models import Event
+    >>> evs = {i: Event(id=i, type="policy", title="t", date=d, actors=["russia"], sources=[{"source": s, "span": [0, 5]}])
+    ...        for i, d, s in [("wide", "1990/2010", "a"), ("near", "2003", "b")]}
+    >>> find_match("policy", date(2003, 1, 1), date(2003, 12, 31), ["russia"], evs)
+    'near'
+    >>> find_match("policy", date(2003, 1, 1), date(2003, 12, 31), ["russia"], evs, ("a", (0, 9)))
+    'wide'
+    """
     actors = list(actors)
-    best: tuple[int, int, str] | None = None
+    best: tuple[Any, ...] | None = None
     for ev in events.values():
         if ev.status == "candidate":
             continue
         if same_event(type_, start, end, actors, ev.type, ev.start, ev.end, ev.actors):
-            key = (-len(set(actors) & set(ev.actors)), (ev.end - ev.start).days, ev.id)
+            at_span = same_doc = False
+            if source is not None:
+                doc, (s, e) = source
+                same_doc = any(ref.source == doc for ref in ev.sources)
+                at_span = any(ref.source == doc and ref.span[0] < e and s < ref.span[1] for ref in ev.sources)
+            gap = abs((ev.start - start).days) + abs((ev.end - end).days)
+            key = (not at_span, not same_doc, -len(set(actors) & set(ev.actors)), gap, (ev.end - ev.start).days, ev.id)
             best = key if best is None or key < best else best
-    return best[2] if best else None
+    return best[-1] if best else None
 
 
 def slug(text: str) -> str:
@@ -150,7 +170,8 @@ def candidate_records(
         date_str = row["date"]
         if row["end"] is None:  # "since X" without a document date: keep X, say so
             date_str = date_str.split("/")[0]
-        match = find_match(type_, row["start"], row["end"] or row["start"], row["actor_ids"], events) if events else None
+        span = (int(row["span_start"]), int(row["span_end"]))
+        match = find_match(type_, row["start"], row["end"] or row["start"], row["actor_ids"], events, (doc_id, span)) if events else None
         if match is not None:
             cited = any(
                 ref.source == doc_id and ref.span[0] < row["span_end"] and row["span_start"] < ref.span[1]
