@@ -85,6 +85,20 @@ def test_validate(tiny_events: Path) -> None:
     assert "a.yaml:2: a: type: unknown type 'party'" in lines[0] and "b.yaml:4: b: date:" in lines[1]
 
 
+def test_validate_runs_the_link_graph_checks(tiny_events: Path, tmp_path: Path) -> None:
+    # e2 (2023) cannot have caused e1 (2001): the store's order check, not a file check, finds it
+    (tiny_events / "links.yaml").write_text(
+        "- {cause: e2, effect: e1, relation: causes, basis: analyst, confidence: 0.5}\n"
+    )
+    r = run("validate", "--events", tiny_events, code=1)
+    one_line_error(r, "links.yaml", "e2", "impossible order")
+    assert list(tmp_path.glob("**/*.duckdb")) == []
+    (tiny_events / "links.yaml").write_text(
+        "- {cause: e1, effect: e2, relation: causes, basis: analyst, confidence: 0.5}\n"
+    )
+    assert run("validate", "--events", tiny_events).stdout.startswith("ok: 2 events, 1 links")
+
+
 def test_build_error_is_one_line(tiny_events: Path, tmp_path: Path) -> None:
     (tiny_events / "events" / "b.yaml").write_text("id: b\ntype: visit\ntitle: T\ndate: '2024-13-01'\n")
     r = CliRunner().invoke(main, ["build", "--events", str(tiny_events), "--db", str(tmp_path / "x.duckdb")])

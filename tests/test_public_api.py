@@ -14,7 +14,7 @@ PUBLIC = [
     "EventlogError", "Link", "LinkRejected", "NotFound", "Source", "SourceRef", "Store", "StoreLocked",
     "ValidationError", "VersionConflict",
     "build", "build_from_git", "check_dataset", "default_path", "export", "export_table", "extract",
-    "format_edtf_words", "load_dataset", "open", "parse_edtf", "query", "timeline",
+    "format_edtf_words", "load_dataset", "open", "parse_edtf", "query", "timeline", "validate",
 ]
 
 

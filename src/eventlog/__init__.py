@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ._build import BuildReport, build, build_from_git, export, export_table
+from ._build import BuildReport, build, build_from_git, export, export_table, validate
 from ._changeset import Changeset, CommitResult
 from ._dataset import Dataset, check_dataset, load_dataset
 from ._dates import EDTFDate, format_edtf_words, parse_edtf
@@ -70,6 +70,7 @@ __all__ = [
     "parse_edtf",
     "query",
     "timeline",
+    "validate",
 ]
 
 _default_stores: dict[str, Store] = {}

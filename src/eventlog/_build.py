@@ -87,16 +87,44 @@ def build(
     own = store is None
     st = store or open_store(db or default_path(), create=True)
     try:
-        result = sync(
-            st, ds, author=author or _default_author(), message=message or f"Build from {events_dir}",
-            info={"corpus": str(corpus_dir) if corpus_dir else None},
-        )
+        try:
+            result = sync(
+                st, ds, author=author or _default_author(), message=message or f"Build from {events_dir}",
+                info={"corpus": str(corpus_dir) if corpus_dir else None},
+            )
+        except ValidationError as exc:
+            raise _with_file(exc, ds) from None
         quotes = st.add_evidence({(s, a, b): q for (_e, s, a, b), q in ds.quotes.items()})
     finally:
         if own:
             st.close()
     return BuildReport(result.changeset, result.created, result.updated, result.deleted, result.unchanged,
                        ds.evidence_checked, str(corpus_dir) if corpus_dir else None, quotes)
+
+
+def _with_file(exc: ValidationError, ds: Dataset) -> ValidationError:
+    """The store's checks (link order, duplicates, cycles) name the record; add the file it is in."""
+    if exc.file or not exc.record:
+        return exc
+    file = next((ds.files[k] for k in (f"link:{exc.record}", f"event:{exc.record}") if k in ds.files), None)
+    if file is None:
+        return exc
+    return type(exc)(exc.message, file=file, record=exc.record, field=exc.field, line=exc.line)
+
+
+def validate(events_dir: str | os.PathLike[str] = "events", corpus: str | os.PathLike[str] | None = None) -> Dataset:
+    """Check an events folder completely without touching any store: every file, and then
+    the checks a build runs on the whole graph (link order, duplicate links, cycles), by
+    building it into a throwaway store. Raises the first problem; returns the dataset.
+
+    >>> validate("no-such-folder")
+    Traceback (most recent call last):
+    ...
+    eventlog._errors.ValidationError: no-such-folder: no such events folder
+    """
+    with tempfile.TemporaryDirectory(prefix="eventlog-validate-") as tmp:
+        build(events_dir, Path(tmp) / "check.duckdb", corpus=corpus, author="validate", message="validate")
+    return load_dataset(events_dir, find_corpus(corpus))
 
 
 def _default_author() -> str:
