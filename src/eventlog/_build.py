@@ -52,17 +52,23 @@ class BuildReport:
 
 
 def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetime | None = None, info: dict | None = None) -> Any:
-    """One changeset that makes the store's live records equal to the dataset's."""
+    """One changeset that makes the store's live records equal to the dataset's.
+
+    The store's own checks (link order, duplicates, cycles) name a record; their errors
+    get the file that record is in."""
     wanted = {"actor": ds.actors, "source": ds.sources, "event": ds.events, "link": ds.links}
     live = {name: {k for k, _ in store._record_rows(name, None, None)} for name in KINDS}
     info = {**(info or {}), "evidence_checked": ds.evidence_checked}
-    with store.change(author=author, message=message, at=at, info=info) as cs:
-        for name in ("actor", "source", "event", "link"):
-            for rec in wanted[name].values():
-                cs.put(rec)
-        for name in ("link", "event", "source", "actor"):
-            for key in sorted(live[name] - set(wanted[name])):
-                cs.delete(key, reason="removed from events/", kind=name)
+    try:
+        with store.change(author=author, message=message, at=at, info=info) as cs:
+            for name in ("actor", "source", "event", "link"):
+                for rec in wanted[name].values():
+                    cs.put(rec)
+            for name in ("link", "event", "source", "actor"):
+                for key in sorted(live[name] - set(wanted[name])):
+                    cs.delete(key, reason="removed from events/", kind=name)
+    except ValidationError as exc:
+        raise _with_file(exc, ds) from None
     return cs.result
 
 
@@ -87,13 +93,10 @@ def build(
     own = store is None
     st = store or open_store(db or default_path(), create=True)
     try:
-        try:
-            result = sync(
-                st, ds, author=author or _default_author(), message=message or f"Build from {events_dir}",
-                info={"corpus": str(corpus_dir) if corpus_dir else None},
-            )
-        except ValidationError as exc:
-            raise _with_file(exc, ds) from None
+        result = sync(
+            st, ds, author=author or _default_author(), message=message or f"Build from {events_dir}",
+            info={"corpus": str(corpus_dir) if corpus_dir else None},
+        )
         quotes = st.add_evidence({(s, a, b): q for (_e, s, a, b), q in ds.quotes.items()})
     finally:
         if own:
@@ -113,18 +116,24 @@ def _with_file(exc: ValidationError, ds: Dataset) -> ValidationError:
 
 
 def validate(events_dir: str | os.PathLike[str] = "events", corpus: str | os.PathLike[str] | None = None) -> Dataset:
-    """Check an events folder completely without touching any store: every file, and then
-    the checks a build runs on the whole graph (link order, duplicate links, cycles), by
-    building it into a throwaway store. Raises the first problem; returns the dataset.
+    """Check an events folder completely without touching any store: every file (the first
+    problem is raised), then the checks a build runs on the whole graph; returns the dataset.
 
     >>> validate("no-such-folder")
     Traceback (most recent call last):
     ...
     eventlog._errors.ValidationError: no-such-folder: no such events folder
     """
-    with tempfile.TemporaryDirectory(prefix="eventlog-validate-") as tmp:
-        build(events_dir, Path(tmp) / "check.duckdb", corpus=corpus, author="validate", message="validate")
-    return load_dataset(events_dir, find_corpus(corpus))
+    ds = load_dataset(events_dir, find_corpus(corpus))
+    check_graph(ds)
+    return ds
+
+
+def check_graph(ds: Dataset) -> None:
+    """The checks a build runs on the whole link graph (a cause dated after its effect,
+    duplicate links, cycles), run by syncing ``ds`` into a throwaway store."""
+    with tempfile.TemporaryDirectory(prefix="eventlog-validate-") as tmp, open_store(Path(tmp) / "check.duckdb", create=True) as st:
+        sync(st, ds, author="validate", message="validate")
 
 
 def _default_author() -> str:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .._dates import parse_edtf
 from .._taxonomy import CORE_TYPES
 from .actors import ActorMatch, matcher_for
 from .amounts import AmountMatch, find_amounts
@@ -145,7 +146,7 @@ def _baseline(text: str, d: DateMatch, lo: int = 0) -> bool:
     return _BASELINE.search(text, max(lo, d.span[0] - 40), d.span[0]) is not None
 
 
-def _war_as_time(text: str, t: TriggerMatch, dates: list[DateMatch]) -> TriggerMatch | None:
+def _conflict_trigger(text: str, t: TriggerMatch, dates: list[DateMatch]) -> TriggerMatch | None:
     """The trigger, weakened or dropped when the war only names a time: "before the war",
     "na de inval" is no conflict event (None); with its own date ("na de aanhechting van de
     Krim in 2014") it is one, but any other event of the sentence is the likelier report."""
@@ -272,7 +273,7 @@ def _sentence_candidates(
         if t.type == "agreement":
             t = TriggerMatch(resolve_agreement(sentence, kinds), t.weight, t.text, t.span)
         if t.type == "conflict":
-            t = _war_as_time(text, t, dates)
+            t = _conflict_trigger(text, t, dates)
         if t is None or (t.type == "infrastructure" and not _PROJECT.search(sentence)):
             continue
         trigs.append(t)
@@ -407,9 +408,8 @@ def _reference_dates(text: str, ref: Reference, in_title: list[DateMatch]) -> li
         report = DateMatch(f"{p.isoformat()}~", p, p, "day", written, span, "absolute",
                            f"published on {written}: an official document's own date, about", "reference_published")
     else:
-        first = p.replace(day=1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        report = DateMatch(f"{p:%Y-%m}", first, last, "month", written, span, "absolute",
+        month = parse_edtf(f"{p:%Y-%m}")
+        report = DateMatch(month.edtf, month.start, month.end, "month", written, span, "absolute",
                            f"the month of the report of {written} the reference entry cites", "reference_published")
     return [*in_title, report]
 

@@ -32,7 +32,7 @@ __all__ = ["Reference", "find_addresses", "find_references"]
 _NUMERIC = r"(?P<{p}d>[0-3]?\d)\.(?P<{p}m>[01]?\d)\.(?P<{p}y>(?:19|20)\d\d)"
 # A footnote line: its mark, a title, " // ", the publisher and, optionally, the report's date.
 _ENTRY = re.compile(
-    r"^[ \t]*[¹²³⁰⁴⁵⁶⁷⁸⁹]+[ \t]*(?P<title>[^\n]*?)[ \t]+//[ \t]*(?P<rest>[^\n]*)$",
+    r"^[ \t]*(?P<mark>[¹²³⁰⁴⁵⁶⁷⁸⁹]+)[ \t]*(?P<title>[^\n]*?)[ \t]+//[ \t]*(?P<rest>[^\n]*)$",
     re.MULTILINE,
 )
 _PUBLISHED = re.compile(r"(?<![\d.])" + _NUMERIC.format(p="") + r"(?!\d)")
@@ -84,9 +84,8 @@ def find_references(text: str) -> list[Reference]:
         act = None
         if dated is not None and (d := _date(dated)) is not None:
             act = (d, (dated.start("d"), dated.end("y")))
-        line_start = m.start() + len(m[0]) - len(m[0].lstrip())
         official = _ACT.match(text, ts, te) is not None
-        out.append(Reference((line_start, m.end()), (ts, te), _date(pub) if pub else None, act, official))
+        out.append(Reference((m.start("mark"), m.end()), (ts, te), _date(pub) if pub else None, act, official))
     return out
 
 
