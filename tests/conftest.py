@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import eventlog
+import eventlog._config
 from eventlog._corpus import find_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's store or environment by accident."""
     monkeypatch.setenv("EVENTLOG_DB", str(tmp_path / "default.duckdb"))
     monkeypatch.setenv("EVENTLOG_AUTHOR", "tester")
-    eventlog._default_stores.clear()
+    monkeypatch.setenv("EVENTLOG_POLL", "0")  # widgets check on interaction; tests that poll say so
+    eventlog._config._default_stores.clear()
 
 
 @pytest.fixture

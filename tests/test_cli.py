@@ -153,7 +153,10 @@ def test_revert(db: str) -> None:
             cs.put(s.get("trade-2023").model_copy(update={"title": "Mine"}))
     r = CliRunner().invoke(main, ["revert", "3", "--author", "rev", "--db", db])
     one_line_error(r, "cannot revert changeset 3", "title")
-    assert run("revert", "3", "--db", db, code=2).exit_code == 2  # --author is required: a usage error
+    r = CliRunner().invoke(main, ["revert", "4", "--db", db], env={"EVENTLOG_AUTHOR": "from-env"})
+    assert r.exit_code == 0, r.output  # the author defaults to $EVENTLOG_AUTHOR (then git, then $USER)
+    with eventlog.open(db) as s:
+        assert s.log()["author"][0] == "from-env"
 
 
 def test_export(db: str, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from eventlog import (
     CorpusError,
     EventlogError,
     LinkRejected,
+    MergeConflict,
     NotFound,
     StoreLocked,
     ValidationError,
@@ -29,7 +30,8 @@ def test_tree() -> None:
     import eventlog._errors as errors
 
     assert sorted(errors.__all__) == sorted(c.__name__ for c in (EventlogError, ValidationError, VersionConflict, NotFound,
-                                                                  StoreLocked, CorpusError, LinkRejected))
+                                                                  StoreLocked, CorpusError, LinkRejected, MergeConflict))
+    assert issubclass(MergeConflict, VersionConflict)
 
 
 def test_validation_error_names_where() -> None:

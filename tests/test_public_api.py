@@ -11,10 +11,10 @@ import eventlog
 PUBLIC = [
     "CORE_TYPES", "EVENT_TYPES", "RELATIONS", "STATUSES",
     "Actor", "Amount", "BuildReport", "Changeset", "CommitResult", "CorpusError", "Dataset", "EDTFDate", "Event",
-    "EventlogError", "Link", "LinkRejected", "NotFound", "Source", "SourceRef", "Store", "StoreLocked",
+    "EventlogError", "ExportReport", "Link", "LinkRejected", "MergeConflict", "NotFound", "Source", "SourceRef", "Store", "StoreLocked",
     "ValidationError", "VersionConflict",
     "build", "build_from_git", "check_dataset", "default_path", "export", "export_table", "extract",
-    "format_edtf_words", "load_dataset", "open", "parse_edtf", "query", "timeline", "validate",
+    "format_edtf_words", "load_dataset", "open", "parse_edtf", "query", "status", "timeline", "validate",
 ]
 
 

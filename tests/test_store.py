@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import duckdb
@@ -14,7 +10,8 @@ import polars as pl
 import pytest
 
 import eventlog
-from eventlog import EventlogError, NotFound, StoreLocked, ValidationError, VersionConflict
+import eventlog._config
+from eventlog import EventlogError, NotFound, ValidationError, VersionConflict
 from tests.conftest import make_event
 
 QUERY_COLUMNS = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "tags", "sources",
@@ -445,10 +442,10 @@ def test_module_query_uses_default_store(populated_store: eventlog.Store, monkey
     path = populated_store.location
     populated_store.close()
     monkeypatch.setenv("EVENTLOG_DB", path)
-    eventlog._default_stores.clear()
+    eventlog._config._default_stores.clear()
     assert ids(eventlog.query(type="trade")) == ["trade-2023"]
     assert eventlog.query(as_of=2).height == 5
-    eventlog._default_stores.clear()
+    eventlog._config._default_stores.clear()
     monkeypatch.setenv("EVENTLOG_DB", str(Path(path).with_name("nope.duckdb")))
     with pytest.raises(NotFound, match="eventlog build"):
         eventlog.query()
@@ -470,40 +467,3 @@ def test_reopen_keeps_everything(populated_store: eventlog.Store) -> None:
         assert snapshot(again) == before
 
 
-# -- a second process -----------------------------------------------------------------------------
-HOLDER = textwrap.dedent("""
-    import sys, time, eventlog
-    store = eventlog.open(sys.argv[1])
-    with store.change(author="holder", message="held write") as cs:
-        cs.put(eventlog.Event(id="held", type="visit", title="Held", date="2024"))
-    print("ready", flush=True)
-    sys.stdin.readline()
-    store.close()
-""")
-
-
-def test_second_process_gets_store_locked(populated_store: eventlog.Store) -> None:
-    path = populated_store.location
-    before = snapshot(populated_store)
-    populated_store.close()
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True, env={**os.environ})
-    try:
-        assert proc.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreLocked) as info:
-            eventlog.open(path)
-        assert str(path) in str(info.value) and "another process" in str(info.value)
-        assert str(proc.pid) in str(info.value)
-        with pytest.raises(StoreLocked):
-            eventlog.open(path, read_only=True)
-    finally:
-        proc.communicate("done\n", timeout=60)
-    assert proc.returncode == 0
-    with eventlog.open(path) as again:
-        after = snapshot(again)
-        assert after["log"][1:] == before["log"]
-        assert after["log"][0]["message"] == "held write"
-        assert set(ids(again.query())) == set(ids(again.query(as_of=again.last_changeset() - 1))) | {"held"}
-        with again.change(author="me", message="after the lock") as cs:
-            cs.put(make_event("later"))
-        assert again.get("later")

@@ -10,24 +10,25 @@ Charts, widgets and extraction load their heavy dependencies only when first use
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from ._build import BuildReport, build, build_from_git, export, export_table, validate
+from ._build import BuildReport, ExportReport, build, build_from_git, export, export_table, status, validate
 from ._changeset import Changeset, CommitResult
+from ._config import default_path, default_store
 from ._dataset import Dataset, check_dataset, load_dataset
 from ._dates import EDTFDate, format_edtf_words, parse_edtf
 from ._errors import (
     CorpusError,
     EventlogError,
     LinkRejected,
+    MergeConflict,
     NotFound,
     StoreLocked,
     ValidationError,
     VersionConflict,
 )
 from ._models import Actor, Amount, Event, Link, Source, SourceRef
-from ._store import Store, default_path
+from ._store import Store
 from ._store import open_store as open  # noqa: A004 - the contract's name
 from ._taxonomy import CORE_TYPES, EVENT_TYPES, RELATIONS, STATUSES
 
@@ -48,8 +49,10 @@ __all__ = [
     "EDTFDate",
     "Event",
     "EventlogError",
+    "ExportReport",
     "Link",
     "LinkRejected",
+    "MergeConflict",
     "NotFound",
     "Source",
     "SourceRef",
@@ -69,29 +72,17 @@ __all__ = [
     "open",
     "parse_edtf",
     "query",
+    "status",
     "timeline",
     "validate",
 ]
-
-_default_stores: dict[str, Store] = {}
-
-
-def _default_store() -> Store:
-    path = default_path()
-    if not path.startswith("ducklake:"):  # a team store location is not a file path
-        path = os.path.abspath(path)
-    store = _default_stores.get(path)
-    if store is None:
-        store = _default_stores[path] = open(path)
-    return store
-
 
 def query(**filters: Any) -> Any:
     """Query the default store (``$EVENTLOG_DB`` or ./eventlog.duckdb); see :meth:`Store.query`.
 
     >>> # eventlog.query(type="sanction", start="2022", as_of=3)
     """
-    return _default_store().query(**filters)
+    return default_store().query(**filters)
 
 
 def extract(text: str, **options: Any) -> Any:

@@ -6,24 +6,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from ._config import default_author, default_path
 from ._corpus import find_corpus
 from ._dataset import Dataset, load_dataset, write_dataset
-from ._errors import EventlogError, ValidationError
+from ._errors import EventlogError, MergeConflict, ValidationError
+from ._frames import registered
+from ._merge import plan_merge
+from ._models import model_for_kind
 from ._schema import KINDS
-from ._store import Store, default_path, open_store
+from ._store import Store, open_store
 
-__all__ = ["BuildReport", "build", "build_from_git", "export", "export_table"]
+__all__ = ["BuildReport", "ExportReport", "build", "build_from_git", "export", "export_table", "status"]
 
 
 @dataclass(frozen=True)
@@ -51,25 +56,75 @@ class BuildReport:
         return f"{what}; {ev}"
 
 
-def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetime | None = None, info: dict | None = None) -> Any:
-    """One changeset that makes the store's live records equal to the dataset's.
+def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetime | None = None,
+         info: dict | None = None, prefer: Iterable[str] = (), allow_delete: bool = False,
+         events_dir: str | os.PathLike[str] | None = None) -> Any:
+    """One changeset that merges the dataset into the store (see :mod:`eventlog._merge`):
+    the files' changes since the last build are applied, the store's own changes kept.
 
-    The store's own checks (link order, duplicates, cycles) name a record; their errors
-    get the file that record is in."""
-    wanted = {"actor": ds.actors, "source": ds.sources, "event": ds.events, "link": ds.links}
-    live = {name: {k for k, _ in store._record_rows(name, None, None)} for name in KINDS}
+    Conflicts raise :class:`MergeConflict` and a build that would delete more than a tenth
+    of a kind's records raises :class:`ValidationError` (unless ``allow_delete``); both
+    before anything is written. The store's own checks (link order, duplicates, cycles)
+    name a record; their errors get the file that record is in."""
+    plan = plan_merge(store, ds, prefer=prefer)
+    if plan.conflicts:
+        raise MergeConflict(plan.conflicts)
+    if not allow_delete and (too_many := plan.too_many_deletes()):
+        raise ValidationError(f"the build would delete {', '.join(too_many)} (an empty or wrong events folder?); "
+                              "nothing written: pass --allow-delete (allow_delete=True) if that is what you want",
+                              file=str(events_dir) if events_dir else None)
     info = {**(info or {}), "evidence_checked": ds.evidence_checked}
+    folder = str(Path(events_dir).resolve()) if events_dir is not None else None
     try:
         with store.change(author=author, message=message, at=at, info=info) as cs:
             for name in ("actor", "source", "event", "link"):
-                for rec in wanted[name].values():
-                    cs.put(rec)
+                model = model_for_kind(name)
+                for data in plan.puts.get(name, []):
+                    cs.put(_validate_merged(model, data, name, ds))
             for name in ("link", "event", "source", "actor"):
-                for key in sorted(live[name] - set(wanted[name])):
+                for key in plan.deletes.get(name, []):
                     cs.delete(key, reason="removed from events/", kind=name)
+            cs._after_write = lambda cs_id: _write_base(store, plan, cs_id, folder)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise _with_file(exc, ds) from None
-    return cs.result
+    assert cs.result is not None
+    in_files = len(ds.actors) + len(ds.sources) + len(ds.events) + len(ds.links)
+    return dataclasses.replace(cs.result, unchanged=max(in_files - cs.result.created - cs.result.updated, 0))
+
+
+def _validate_merged(model: Any, data: dict[str, Any], kind: str, ds: Dataset) -> Any:
+    from pydantic import ValidationError as PydanticError
+
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        key = data.get("id") or "|".join(str(data.get(k)) for k in ("cause", "effect", "relation"))
+        err = exc.errors()[0]
+        raise ValidationError(f"the merge of the files and the store is not a valid {kind}: {err['msg']}",
+                              file=ds.files.get(f"{kind}:{key}"), record=str(key),
+                              field=".".join(str(x) for x in err["loc"]) or None) from None
+
+
+def _write_base(store: Store, plan: Any, cs_id: int, folder: str | None) -> bool:
+    """Record the files as this build saw them: the next build's merge base (same transaction)."""
+    con = store._con
+    recorded = con.execute("SELECT count(*) FROM meta WHERE key = 'base_recorded'").fetchall()[0][0]
+    same_folder = folder is None or con.execute(
+        "SELECT count(*) FROM meta WHERE key = 'base_events' AND value = ?", [folder]).fetchall()[0][0]
+    if recorded and same_folder and not plan.base_changed:
+        return False
+    rows = pl.DataFrame(
+        [(k, key, data, cs_id) for (k, key), data in plan.new_base.items()],
+        schema={"kind": pl.String, "key": pl.String, "data": pl.String, "changeset": pl.Int64}, orient="row")
+    con.execute("DELETE FROM base")
+    if rows.height:
+        with registered(con, _new_base=rows):
+            con.execute("INSERT INTO base SELECT kind, key, data, changeset FROM _new_base")
+    con.execute("DELETE FROM meta WHERE key IN ('base_recorded', 'base_events')")
+    con.execute("INSERT INTO meta VALUES ('base_recorded', ?)", [str(cs_id)])
+    if folder is not None:
+        con.execute("INSERT INTO meta VALUES ('base_events', ?)", [folder])
+    return True
 
 
 def build(
@@ -80,11 +135,18 @@ def build(
     message: str | None = None,
     corpus: str | os.PathLike[str] | None = None,
     store: Store | None = None,
+    prefer: Iterable[str] = (),
+    allow_delete: bool = False,
 ) -> BuildReport:
-    """Validate the events folder, then sync the store to it in one changeset.
+    """Validate the events folder, then merge it into the store in one changeset.
 
-    Unchanged records get no new version; two builds in a row create nothing the second time.
-    Nothing is written when any file is invalid.
+    What changed in the files since the last build is applied; what changed in the store
+    (a notebook, a script, a widget) is kept; a field changed on both sides differently is
+    a :class:`MergeConflict` (resolve by editing the file, or with ``prefer``: ``"files"``,
+    ``"store"``, ``"files:ID"``, ``"store:ID"``). Unchanged records get no new version; two
+    builds in a row create nothing the second time. Nothing is written when any file is
+    invalid, on a conflict, or when more than a tenth of a kind's records would be deleted
+    (unless ``allow_delete``).
     """
     corpus_dir = find_corpus(corpus)
     if corpus is not None and corpus_dir is None:
@@ -94,8 +156,9 @@ def build(
     st = store or open_store(db or default_path(), create=True)
     try:
         result = sync(
-            st, ds, author=author or _default_author(), message=message or f"Build from {events_dir}",
-            info={"corpus": str(corpus_dir) if corpus_dir else None},
+            st, ds, author=default_author(author), message=message or f"Build from {events_dir}",
+            info={"corpus": str(corpus_dir) if corpus_dir else None}, prefer=prefer, allow_delete=allow_delete,
+            events_dir=events_dir,
         )
         quotes = st.add_evidence({(s, a, b): q for (_e, s, a, b), q in ds.quotes.items()})
     finally:
@@ -136,13 +199,6 @@ def check_graph(ds: Dataset) -> None:
         sync(st, ds, author="validate", message="validate")
 
 
-def _default_author() -> str:
-    for var in ("EVENTLOG_AUTHOR", "GIT_AUTHOR_NAME", "USER"):
-        if os.environ.get(var):
-            return os.environ[var]
-    return "eventlog"
-
-
 def _git(repo: Path, *args: str) -> str:
     try:
         return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
@@ -158,9 +214,12 @@ def build_from_git(
     *,
     corpus: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    prefer: Iterable[str] = (),
+    allow_delete: bool = False,
 ) -> list[BuildReport]:
     """Replay the git history of the events folder: one changeset per commit that touched it,
-    with that commit's author, date and message. Commits already replayed are skipped."""
+    with that commit's author, date and message. Commits already replayed are skipped. Each
+    commit is merged like a build (see :func:`build`) and moves the merge base."""
     events_path = Path(events_dir).resolve()
     repo = Path(_git(events_path, "rev-parse", "--show-toplevel").strip())
     rel = events_path.relative_to(repo).as_posix()
@@ -168,11 +227,9 @@ def build_from_git(
     corpus_dir = find_corpus(corpus)
     reports = []
     with open_store(db or default_path(), create=True) as st:
-        done = {
-            r[0] for r in st._con.execute(
-                "SELECT json_extract_string(info, '$.git_commit') FROM changesets WHERE info LIKE '%git_commit%'"
-            ).fetchall()
-        }
+        done = set(st.sql(
+            "SELECT json_extract_string(info, '$.git_commit') AS sha FROM changesets WHERE info LIKE '%git_commit%'"
+        )["sha"].to_list())
         for i, line in enumerate(lines, 1):
             sha, author, date, subject = line.split("\x1f", 3)
             if progress:
@@ -186,8 +243,14 @@ def build_from_git(
                     ds = load_dataset(tree, corpus_dir)
                 except ValidationError as exc:
                     raise ValidationError(f"commit {sha[:10]} ({subject}): {exc}") from None
-                result = sync(st, ds, author=author, message=subject, at=dt.datetime.fromisoformat(date),
-                              info={"git_commit": sha, "corpus": str(corpus_dir) if corpus_dir else None})
+                try:
+                    result = sync(st, ds, author=author, message=subject, at=dt.datetime.fromisoformat(date),
+                                  info={"git_commit": sha, "corpus": str(corpus_dir) if corpus_dir else None},
+                                  prefer=prefer, allow_delete=allow_delete, events_dir=events_path)
+                except MergeConflict:
+                    raise
+                except ValidationError as exc:
+                    raise ValidationError(f"commit {sha[:10]} ({subject}): {exc}") from None
                 quotes = st.add_evidence({(s, a, b): q for (_e, s, a, b), q in ds.quotes.items()})
             reports.append(BuildReport(result.changeset, result.created, result.updated, result.deleted,
                                        result.unchanged, ds.evidence_checked, str(corpus_dir) if corpus_dir else None, quotes))
@@ -205,18 +268,86 @@ def _export_tree(repo: Path, sha: str, rel: str, target: Path) -> None:
         out.write_bytes(content)
 
 
-def export(store: Store, events_dir: str | os.PathLike[str] = "events") -> dict[str, int]:
-    """Write the store's current records to an events folder (lossless: a build after it is a no-op)."""
-    ds = Dataset(
-        events={r.id: r for r in store.records("event")},  # type: ignore[misc]
-        actors={r.id: r for r in store.records("actor")},  # type: ignore[misc]
-        sources={r.id: r for r in store.records("source")},  # type: ignore[misc]
-        links={r.id: r for r in store.records("link")},  # type: ignore[misc]
-    )
+@dataclass
+class ExportReport:
+    """What an export wrote: every file written or removed, and the conflicts it left alone."""
+
+    folder: str
+    files: list[tuple[str, str]]  # ("written" | "removed", path)
+    conflicts: list[Any]
+
+    @property
+    def written(self) -> int:
+        return sum(1 for what, _ in self.files if what == "written")
+
+    @property
+    def removed(self) -> int:
+        return sum(1 for what, _ in self.files if what == "removed")
+
+    def __getitem__(self, name: str) -> int:  # counts as before: report["written"]
+        return {"written": self.written, "removed": self.removed}[name]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):
+            return {"written": self.written, "removed": self.removed} == other
+        return NotImplemented
+
+    def summary(self) -> str:
+        return (f"{self.folder}: {self.written} file(s) written, {self.removed} removed"
+                + (f", {len(self.conflicts)} conflict(s) left for you" if self.conflicts else ""))
+
+
+def export(store: Store, events_dir: str | os.PathLike[str] = "events") -> ExportReport:
+    """Write the store's changes into an events folder, the mirror of :func:`build`.
+
+    Into the folder last built: a three-way merge like the build's. A file changed since
+    the last build keeps its change (merged field by field with the store's); a field
+    changed on both sides is reported as a conflict and its file left as it is; a file not
+    built yet is never removed. Into any other folder: the store's records, all of them.
+    Afterwards ``git diff`` shows the changes, and a build of the folder is a no-op.
+    """
     target = Path(events_dir)
     if target.exists() and not target.is_dir():
         raise ValidationError("not a folder", file=str(target))
-    return write_dataset(ds, target)
+    live = {name: {r.id: r for r in store.records(name)} for name in KINDS}
+    files: list[tuple[str, str]] = []
+    base_folder = store.sql("SELECT value FROM meta WHERE key = 'base_events'")["value"].to_list()
+    if not (target / "actors.yaml").exists() or str(target.resolve()) not in base_folder:
+        ds = Dataset(events=live["event"], actors=live["actor"], sources=live["source"], links=live["link"])  # type: ignore[arg-type]
+        write_dataset(ds, target, remove=set(), files=files)
+        return ExportReport(str(target), files, [])
+    try:
+        on_disk = load_dataset(target)
+    except ValidationError as exc:
+        raise ValidationError(f"cannot export into a folder that does not load ({exc}); fix it or build first",
+                              file=str(target)) from None
+    plan = plan_merge(store, on_disk, sides=False)
+    merged: dict[str, dict[str, Any]] = {name: dict(recs) for name, recs in live.items()}
+    for name, records in plan.puts.items():
+        model = model_for_kind(name)
+        for data in records:
+            rec = _validate_merged(model, data, name, on_disk)
+            merged[name][rec.id] = rec
+    for name, keys in plan.deletes.items():
+        for key in keys:
+            merged[name].pop(key, None)
+    theirs = {"actor": on_disk.actors, "source": on_disk.sources, "event": on_disk.events, "link": on_disk.links}
+    for c in plan.conflicts:  # the file keeps what it says
+        if c.key in theirs[c.kind]:
+            merged[c.kind][c.key] = theirs[c.kind][c.key]
+        else:
+            merged[c.kind].pop(c.key, None)
+    ds = Dataset(events=merged["event"], actors=merged["actor"], sources=merged["source"], links=merged["link"])
+    gone = {key for key in on_disk.events if key not in merged["event"]}
+    write_dataset(ds, target, remove=gone, files=files)
+    return ExportReport(str(target), files, plan.conflicts)
+
+
+def status(store: Store, events_dir: str | os.PathLike[str] = "events", corpus: str | os.PathLike[str] | None = None) -> Any:
+    """What the store has that the files don't, what the files have that the store doesn't,
+    and the conflicts a build would stop at (a :class:`eventlog._merge.Merge`)."""
+    ds = load_dataset(events_dir, find_corpus(corpus))
+    return plan_merge(store, ds, sides=True)
 
 
 def export_table(store: Store, out: str | os.PathLike[str], fmt: str | None = None, **filters: Any) -> int:

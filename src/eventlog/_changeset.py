@@ -73,6 +73,7 @@ class Changeset:
         self.info = info or {}
         self._ops: dict[tuple[str, str], _Op] = {}
         self.result: CommitResult | None = None
+        self._closed = False
 
     # -- collecting -------------------------------------------------------------------------------
     @property
@@ -154,6 +155,9 @@ class Changeset:
         return changed
 
     def _add(self, op: _Op) -> None:
+        if self._closed:
+            raise EventlogError(f"changeset {self.message!r} is already committed (or abandoned): "
+                                "put and delete inside its 'with store.change(...)' block")
         prev = self._ops.get((op.kind, op.key))
         if prev is not None and op.expected_version is None:
             op.expected_version = prev.expected_version
@@ -165,7 +169,8 @@ class Changeset:
     # -- committing -------------------------------------------------------------------------------
     def _commit(self) -> CommitResult:
         """Write everything in one transaction (called by Store.change on a clean exit)."""
-        if not self._ops:
+        self._closed = True
+        if not self._ops and getattr(self, "_after_write", None) is None:
             self.result = CommitResult(None, 0, 0, 0, 0)
             return self.result
         self.result = self.store._run_commit(self)
@@ -268,6 +273,3 @@ def rows_to_insert(staged: pl.DataFrame, current: pl.DataFrame, kind: str) -> tu
 def dumps_info(info: dict) -> str:
     return json.dumps(info, sort_keys=True, default=str)
 
-
-class CommitAborted(EventlogError):
-    """Internal: the backend refused the commit because of a concurrent writer; retry."""

@@ -40,8 +40,13 @@ class _Group(click.Group):
 def main() -> None:
     """eventlog: a versioned, sourced timeline of events.
 
-    The store is $EVENTLOG_DB or ./eventlog.duckdb unless --db says otherwise.
+    The store is $EVENTLOG_DB or ./eventlog.duckdb unless --db says otherwise. While another
+    process (a notebook, a build) is using it, a command waits up to $EVENTLOG_BUSY_TIMEOUT
+    seconds (default 30) and says for whom it waits.
     """
+    from ._backend import set_wait_reporter
+
+    set_wait_reporter(_report_wait)
 
 
 db_option = click.option("--db", envvar="EVENTLOG_DB", default=None, help="Store: a DuckDB file or ducklake: location.")
@@ -51,6 +56,10 @@ def _open(db: str | None, read_only: bool = False) -> Any:
     import eventlog
 
     return eventlog.open(db, read_only=read_only)
+
+
+def _report_wait(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def query_options(f: Callable) -> Callable:
@@ -128,10 +137,19 @@ def _cell(v: Any) -> str:
 @click.option("--message", default=None, help="Changeset message.")
 @click.option("--corpus", default=None, help="Source documents folder (default $EVENTLOG_CORPUS or ../shared/corpus).")
 @click.option("--from-git", is_flag=True, help="Replay the git history of the events folder, one changeset per commit.")
+@click.option("--prefer", multiple=True, metavar="SIDE[:ID]",
+              help="Resolve conflicts: files or store (all of them), files:ID or store:ID (one record). Repeatable.")
+@click.option("--allow-delete", is_flag=True, help="Allow a build that deletes more than a tenth of a kind's records.")
 @click.option("--quiet", is_flag=True, help="Print only the one-line result.")
 def build(events_dir: str, db: str | None, author: str | None, message: str | None, corpus: str | None,
-          from_git: bool, quiet: bool) -> None:
-    """Sync the store with the events folder in one changeset (validates everything first)."""
+          from_git: bool, prefer: tuple[str, ...], allow_delete: bool, quiet: bool) -> None:
+    """Merge the events folder into the store in one changeset (validates everything first).
+
+    Changes made in the store since the last build (notebooks, scripts, widgets) are kept;
+    a field changed differently on both sides is a conflict: nothing is written and each
+    conflict is listed. 'eventlog status' shows both sides; 'eventlog export' writes the
+    store's changes into the folder.
+    """
     import eventlog
 
     if from_git:
@@ -143,13 +161,15 @@ def build(events_dir: str, db: str | None, author: str | None, message: str | No
             def tick(i: int, n: int, subject: str) -> None:
                 progress.update(task, completed=i, total=n, description=f"commit {i}/{n}: {subject[:40]}")
 
-            reports = eventlog.build_from_git(events_dir, db, corpus=corpus, progress=tick)
+            reports = eventlog.build_from_git(events_dir, db, corpus=corpus, progress=tick, prefer=prefer,
+                                              allow_delete=allow_delete)
         made = [r for r in reports if r.changeset is not None]
         click.echo(f"replayed {len(reports)} commit(s) into {len(made)} changeset(s)")
         if reports and not reports[-1].evidence_checked:
             click.echo("evidence NOT checked (no corpus found)")
         return
-    report = eventlog.build(events_dir, db, author=author, message=message, corpus=corpus)
+    report = eventlog.build(events_dir, db, author=author, message=message, corpus=corpus, prefer=prefer,
+                            allow_delete=allow_delete)
     click.echo(report.summary())
     if not quiet:
         _print_stats(_open(db, read_only=False))
@@ -211,10 +231,46 @@ def export(db: str | None, events_dir: str | None, fmt: str | None, out: str | N
             n = eventlog.export_table(store, out, fmt, **filters)
             click.echo(f"wrote {n} events to {out}")
         else:
-            counts = eventlog.export(store, events_dir or "events")
-            click.echo(f"{events_dir or 'events'}: {counts['written']} file(s) written, {counts['removed']} removed")
+            report = eventlog.export(store, events_dir or "events")
+            for what, path in report.files:
+                click.echo(f"{what} {path}")
+            for c in report.conflicts:
+                click.echo(f"conflict: {_plain(str(c))}", err=True)
+            click.echo(report.summary() + ("; review with: git diff -- " + (events_dir or "events") if report.files else ""))
+            if report.conflicts:
+                raise SystemExit(1)
     finally:
         store.close()
+
+
+def _plain(text: str) -> str:
+    """Store text for a terminal: control characters (escape sequences) shown, not obeyed."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else repr(ch)[1:-1] for ch in text)
+
+
+@main.command()
+@db_option
+@click.option("--events", "events_dir", default="events", show_default=True, help="The curated events folder.")
+@click.option("--corpus", default=None, help="Source documents folder (default $EVENTLOG_CORPUS or ../shared/corpus).")
+def status(db: str | None, events_dir: str, corpus: str | None) -> None:
+    """What the store has that events/ doesn't, what events/ has that the store doesn't, and conflicts.
+
+    Store changes reach events/ with 'eventlog export'; file changes reach the store with
+    'eventlog build'; conflicts stop a build until a file edit or --prefer resolves them.
+    """
+    import eventlog
+
+    with _open(db, read_only=True) as store:
+        plan = eventlog.status(store, events_dir, corpus)
+    click.echo(f"in the store, not in {events_dir} (eventlog export writes them): {len(plan.store_changes)}")
+    for ch in plan.store_changes:
+        click.echo(f"  {_plain(str(ch))}")
+    click.echo(f"in {events_dir}, not in the store (eventlog build applies them): {len(plan.file_changes)}")
+    for ch in plan.file_changes:
+        click.echo(f"  {_plain(str(ch))}")
+    click.echo(f"conflicts (a build stops at them): {len(plan.conflicts)}")
+    for c in plan.conflicts:
+        click.echo(f"  {_plain(str(c))}")
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -345,12 +401,14 @@ def blame(db: str | None, key: str, kind: str, fmt: str) -> None:
 @main.command()
 @db_option
 @click.argument("changeset", type=int)
-@click.option("--author", required=True, help="Who reverts.")
+@click.option("--author", default=None, help="Who reverts (default: $EVENTLOG_AUTHOR, git or $USER).")
 @click.option("--message", default=None, help="Why (default: 'Revert changeset N: ...').")
-def revert(db: str | None, changeset: int, author: str, message: str | None) -> None:
+def revert(db: str | None, changeset: int, author: str | None, message: str | None) -> None:
     """Undo a changeset with a new changeset."""
+    from ._config import default_author
+
     with _open(db) as store:
-        new = store.revert(changeset, author=author, message=message)
+        new = store.revert(changeset, author=default_author(author), message=message)
     click.echo(f"changeset {new} reverts changeset {changeset}" if new else f"changeset {changeset} changed nothing to revert")
 
 

@@ -310,23 +310,25 @@ HEADERS = {
 }
 
 
-def write_dataset(ds: Dataset, events_dir: str | os.PathLike[str]) -> dict[str, int]:
+def write_dataset(ds: Dataset, events_dir: str | os.PathLike[str], *, remove: set[str] | None = None,
+                  files: list[tuple[str, str]] | None = None) -> dict[str, int]:
     """Write a dataset to a folder so that loading it gives the same records.
 
-    Files whose content would not change are left untouched; event files of events
-    no longer present are removed. Returns counts of written and removed files.
+    Files whose content would not change are left untouched. Event files of events not in
+    ``ds`` are removed: all of them, or with ``remove`` only those of the ids it names.
+    ``files`` collects ("written" | "removed", path) for every file touched. Returns counts
+    of written and removed files.
     """
     root = Path(events_dir)
     (root / "events").mkdir(parents=True, exist_ok=True)
-    written = removed = 0
+    touched: list[tuple[str, str]] = [] if files is None else files
 
     def put(path: Path, text: str) -> None:
-        nonlocal written
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             tmp = path.with_suffix(path.suffix + ".tmp")
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
-            written += 1
+            touched.append(("written", str(path)))
 
     put(root / "actors.yaml", HEADERS["actors"] + dump_yaml([a.to_data() for a in sorted(ds.actors.values(), key=lambda a: a.id)]))
     put(root / "sources.yaml", HEADERS["sources"] + dump_yaml([s.to_data() for s in sorted(ds.sources.values(), key=lambda s: s.id)]))
@@ -334,8 +336,9 @@ def write_dataset(ds: Dataset, events_dir: str | os.PathLike[str]) -> dict[str, 
         put(root / "links.yaml", HEADERS["links"] + dump_yaml([lk.to_data() for lk in sorted(ds.links.values(), key=lambda lk: lk.id)]))
     for ev in ds.events.values():
         put(root / "events" / f"{ev.id}.yaml", dump_yaml(ev.to_data()))
-    for path in (root / "events").glob("*.yaml"):
-        if path.stem not in ds.events:
+    for path in sorted((root / "events").glob("*.yaml")):
+        if path.stem not in ds.events and (remove is None or path.stem in remove):
             path.unlink()
-            removed += 1
-    return {"written": written, "removed": removed}
+            touched.append(("removed", str(path)))
+    return {"written": sum(1 for what, _p in touched if what == "written"),
+            "removed": sum(1 for what, _p in touched if what == "removed")}

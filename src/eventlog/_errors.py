@@ -6,6 +6,7 @@ One tree, one root, so callers can catch everything eventlog means with one clau
      ├── ValidationError      bad input: a file, record, field or value that is not allowed
      │    └── LinkRejected    a causal link that would break the graph (cycle, impossible order, ...)
      ├── VersionConflict      a write based on a stale version, or a revert that would undo later work
+     │    └── MergeConflict   a build whose files and store changed the same field differently
      ├── NotFound             an event, changeset, document or store that does not exist
      ├── StoreLocked          another process is writing to the store
      └── CorpusError          the source documents are missing or differ from the registry
@@ -26,6 +27,7 @@ __all__ = [
     "CorpusError",
     "EventlogError",
     "LinkRejected",
+    "MergeConflict",
     "NotFound",
     "StoreLocked",
     "ValidationError",
@@ -74,6 +76,23 @@ class LinkRejected(ValidationError):
 
 class VersionConflict(EventlogError):
     """A write based on a version that is no longer current, or a revert that would undo later work."""
+
+
+class MergeConflict(VersionConflict):
+    """A build (or export) that found fields changed differently in events/ and in the store.
+
+    ``conflicts`` lists them (see :class:`eventlog._merge.Conflict`): file, record, field,
+    the base value, the files' value, the store's value, and the changeset and author of
+    the store side. The message has one line per conflict. Nothing was written.
+    """
+
+    def __init__(self, conflicts: list) -> None:  # list[Conflict]
+        self.conflicts = list(conflicts)
+        n = len(self.conflicts)
+        lines = [f"{n} conflict{'s' if n != 1 else ''} between events/ and the store (nothing written); edit the "
+                 "file, or build with --prefer files|store (or files:ID / store:ID):"]
+        lines += [f"  conflict: {c}" for c in self.conflicts]
+        super().__init__("\n".join(lines))
 
 
 class NotFound(EventlogError, LookupError):

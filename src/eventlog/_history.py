@@ -169,63 +169,72 @@ def blame(store: Store, key: str, kind: str = "event") -> pl.DataFrame:
     })
 
 
+def revert_plan(store: Store, changeset: int) -> tuple[int, str, list[tuple[str, str, dict | None, int]]]:
+    """What reverting ``changeset`` would write: (changeset, its message, one (kind, key,
+    data or None for a delete, expected version) per record), or VersionConflict naming
+    the later changesets that touched the same fields."""
+    with store.reading() as con:
+        cs = store.resolve_as_of(int(changeset))
+        assert cs is not None
+        row = con.execute("SELECT message FROM changesets WHERE id = ?", [cs]).fetchall()
+        conflicts: list[str] = []
+        plan: list[tuple[str, str, dict | None, int]] = []
+        for name, spec in KINDS.items():
+            touched = con.execute(
+                f"SELECT key, version, op, data FROM {spec.table} WHERE changeset = ? ORDER BY key", [cs]
+            ).fetchall()
+            for key, version, op, data in touched:
+                before_rows = con.execute(
+                    f"SELECT op, data FROM {spec.table} WHERE key = ? AND version = ?", [key, version - 1]
+                ).fetchall()
+                before = json.loads(before_rows[0][1]) if before_rows and before_rows[0][0] == "put" else None
+                after = json.loads(data) if op == "put" else None
+                later = con.execute(
+                    f"SELECT version, changeset, op, data FROM {spec.table} WHERE key = ? AND version > ? ORDER BY version",
+                    [key, version],
+                ).fetchall()
+                head_version = later[-1][0] if later else version
+                head = (json.loads(later[-1][3]) if later[-1][2] == "put" else None) if later else after
+                touched_fields = set(_changed_fields(before, after))
+                if before is None or after is None:
+                    # Creation or deletion: only safe to undo when nothing happened since.
+                    if later:
+                        conflicts.append(f"{name} {key!r} (changed again in changeset(s) {', '.join(str(r[1]) for r in later)})")
+                        continue
+                    plan.append((name, key, before, head_version))
+                    continue
+                if head is None:
+                    conflicts.append(f"{name} {key!r} (deleted in changeset {later[-1][1]})")
+                    continue
+                prev = after
+                clash = set()
+                for _v, later_cs, _op, later_data in later:
+                    ld = json.loads(later_data) if later_data else None
+                    hit = touched_fields & set(_changed_fields(prev, ld))
+                    if hit:
+                        clash |= {(f, later_cs) for f in hit}
+                    prev = ld
+                if clash:
+                    desc = ", ".join(f"{f} (changeset {c})" for f, c in sorted(clash))
+                    conflicts.append(f"{name} {key!r} fields {desc}")
+                    continue
+                restored = dict(head)
+                for f in touched_fields:
+                    if f in before:
+                        restored[f] = before[f]
+                    else:
+                        restored.pop(f, None)
+                plan.append((name, key, restored, head_version))
+    if conflicts:
+        raise VersionConflict(f"cannot revert changeset {cs}: later changesets changed the same things: " + "; ".join(conflicts))
+    return cs, row[0][0], plan
+
+
 def revert(store: Store, changeset: int, *, author: str, message: str | None = None) -> int | None:
     """Undo one changeset with a new one. Later changesets that touched the same fields of
     the same records make it a VersionConflict that names them; other later edits are kept."""
-    cs = store.resolve_as_of(int(changeset))
-    assert cs is not None
-    row = store._con.execute("SELECT message FROM changesets WHERE id = ?", [cs]).fetchall()
-    conflicts: list[str] = []
-    plan: list[tuple[str, str, dict | None, int]] = []  # kind, key, new data (None = delete), expected version
-    for name, spec in KINDS.items():
-        touched = store._con.execute(
-            f"SELECT key, version, op, data FROM {spec.table} WHERE changeset = ? ORDER BY key", [cs]
-        ).fetchall()
-        for key, version, op, data in touched:
-            before_rows = store._con.execute(
-                f"SELECT op, data FROM {spec.table} WHERE key = ? AND version = ?", [key, version - 1]
-            ).fetchall()
-            before = json.loads(before_rows[0][1]) if before_rows and before_rows[0][0] == "put" else None
-            after = json.loads(data) if op == "put" else None
-            later = store._con.execute(
-                f"SELECT version, changeset, op, data FROM {spec.table} WHERE key = ? AND version > ? ORDER BY version",
-                [key, version],
-            ).fetchall()
-            head_version = later[-1][0] if later else version
-            head = (json.loads(later[-1][3]) if later[-1][2] == "put" else None) if later else after
-            touched_fields = set(_changed_fields(before, after))
-            if before is None or after is None:
-                # Creation or deletion: only safe to undo when nothing happened since.
-                if later:
-                    conflicts.append(f"{name} {key!r} (changed again in changeset(s) {', '.join(str(r[1]) for r in later)})")
-                    continue
-                plan.append((name, key, before, head_version))
-                continue
-            if head is None:
-                conflicts.append(f"{name} {key!r} (deleted in changeset {later[-1][1]})")
-                continue
-            prev = after
-            clash = set()
-            for _v, later_cs, _op, later_data in later:
-                ld = json.loads(later_data) if later_data else None
-                hit = touched_fields & set(_changed_fields(prev, ld))
-                if hit:
-                    clash |= {(f, later_cs) for f in hit}
-                prev = ld
-            if clash:
-                desc = ", ".join(f"{f} (changeset {c})" for f, c in sorted(clash))
-                conflicts.append(f"{name} {key!r} fields {desc}")
-                continue
-            restored = dict(head)
-            for f in touched_fields:
-                if f in before:
-                    restored[f] = before[f]
-                else:
-                    restored.pop(f, None)
-            plan.append((name, key, restored, head_version))
-    if conflicts:
-        raise VersionConflict(f"cannot revert changeset {cs}: later changesets changed the same things: " + "; ".join(conflicts))
-    msg = message or f"Revert changeset {cs}: {row[0][0]}"
+    cs, old_message, plan = revert_plan(store, changeset)
+    msg = message or f"Revert changeset {cs}: {old_message}"
     with store.change(author=author, message=msg, info={"reverts": cs}) as new:
         for name, key, data, expected in plan:
             if data is None:

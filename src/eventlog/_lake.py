@@ -32,22 +32,21 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
 
-from ._changeset import CommitAborted, CommitResult
+from ._backend import HeldConnection, run_transaction
 from ._errors import EventlogError, NotFound, StoreLocked, ValidationError
 from ._frames import frame_of
-from ._store import Store, _is_conflict, _lock_error
+from ._store import Store
 
-if TYPE_CHECKING:
-    from ._changeset import Changeset
+__all__ = ["LakeBackend", "LakeLocation", "LakeStore", "connect_lake", "open_lake"]
 
-__all__ = ["LakeStore", "LakeLocation", "connect_lake", "open_lake", "parse_location"]
+T = TypeVar("T")
 
 #: The name the lake is attached under; ``USE`` makes the shared unqualified table names work.
 ALIAS = "lake"
@@ -105,11 +104,6 @@ def _mask(text: str) -> str:
     'dbname=ev password=*** host=db'
     """
     return re.sub(r"password\s*=\s*('[^']*'|\S+)", "password=***", text)
-
-
-def parse_location(location: str) -> LakeLocation:
-    """Parse ``ducklake:postgres:<libpq conninfo>`` or ``ducklake:<path to .ducklake file>``."""
-    return LakeLocation.parse(location)
 
 
 def _sql_str(value: str) -> str:
@@ -235,11 +229,15 @@ def connect_lake(location: str | LakeLocation, *, read_only: bool = False, creat
             else:
                 raise
         con.execute(f"USE {ALIAS}")
+        con.execute("SET TimeZone = 'UTC'")
     except duckdb.Error as exc:
         con.close()
         text = _mask(str(exc))
-        if "lock" in text.lower():
-            raise _lock_error(shown, exc) from None
+        if "Could not set lock" in text or "lock on file" in text:
+            pid = re.search(r"PID (\d+)", text)
+            who = f" (process {pid.group(1)})" if pid else ""
+            raise StoreLocked(f"{shown}: another process{who} has this catalog file open (a catalog file serves "
+                              "one process; use a PostgreSQL catalog for several)") from None
         if "already attached" in text:
             raise StoreLocked(f"{shown}: this process already has the store open (a catalog file serves one "
                               "connection; use a PostgreSQL catalog for several)") from None
@@ -253,74 +251,55 @@ def connect_lake(location: str | LakeLocation, *, read_only: bool = False, creat
     return con
 
 
-class LakeStore(Store):
-    """A :class:`Store` on DuckLake: one DuckLake snapshot per changeset, labelled with its
-    author and message, and transparent retries when another writer committed first.
-
-    >>> LakeStore.MAX_RETRIES >= 20
-    True
+class LakeBackend:
+    """A DuckLake, through one connection kept open (a PostgreSQL catalog serves every
+    process at once); one DuckLake snapshot per commit, labelled with its author and
+    message; a commit that lost a race with another writer is retried.
     """
 
-    #: Contended commits back off and retry; 4 writers on 2 cores need more than a file's 20.
+    name = "ducklake"
+    indexes = False
+    separate_writes = False
+
+    #: Contended commits back off and retry; 4 writers on 2 cores need many attempts.
     MAX_RETRIES = 60
     #: Upper bound (seconds) of the randomised pause after losing a race.
     MAX_BACKOFF = 0.5
-    #: Queue commits on a PostgreSQL advisory lock instead of letting them collide (see _commit_turn).
-    COMMIT_LOCK = True
     #: Seconds to wait for the commit turn before committing anyway (and maybe colliding).
     LOCK_TIMEOUT = 30.0
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, location: str, *, read_only: bool = False):
+    def __init__(self, loc: LakeLocation, con: duckdb.DuckDBPyConnection, *, commit_lock: bool = True) -> None:
+        self.loc = loc
+        self.location = loc.location
+        self.commit_lock = commit_lock
         self.attempts = 0  # commit attempts, including retried ones (for benchmarks and tests)
         self.conflicts = 0  # attempts DuckLake refused because another writer committed first
-        self._retry = 0
+        self._held = HeldConnection(lambda: con)
         self._pg: Any = None  # psycopg connection holding the commit turn (PostgreSQL catalogs)
-        super().__init__(con, location, backend="ducklake", read_only=read_only)
 
-    def __repr__(self) -> str:
-        return f"<eventlog.LakeStore {LakeLocation.parse(self.location).display()}>"
+    @contextlib.contextmanager
+    def connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._held.use() as con:
+            yield con
 
-    # -- schema: one labelled snapshot, safe when two processes create the store at once ----------
-    def _ensure_schema(self) -> None:
-        for attempt in range(self.MAX_RETRIES):
-            con = self._con
-            con.execute("BEGIN TRANSACTION")
-            try:
-                tables = {r[0] for r in con.execute(
-                    "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?", [ALIAS]).fetchall()}
-                if "head" in tables and "changesets" in tables:
-                    con.execute("ROLLBACK")
-                    return
-                super()._ensure_schema()
-                self._label("eventlog", "Create the eventlog store", {"schema": True})
-                con.execute("COMMIT")
-                return
-            except duckdb.Error as exc:
-                with contextlib.suppress(duckdb.Error):
-                    con.execute("ROLLBACK")
-                # Two processes creating the same new lake: the loser retries and finds the tables.
-                if attempt + 1 < self.MAX_RETRIES and (_is_conflict(exc) or "already exists" in str(exc)):
-                    self._pause(attempt)
-                    continue
-                raise
-
-    # -- commits ---------------------------------------------------------------------------------
-    def _label(self, author: str, message: str, extra: dict[str, Any]) -> None:
-        self._con.execute(f"CALL {ALIAS}.set_commit_message(?, ?, extra_info => ?)",
-                          [author, message, json.dumps(extra, sort_keys=True, default=str)])
-
-    def _before_commit(self, cs_id: int, cs: Changeset) -> None:
-        """Label the DuckLake snapshot this commit creates, so the lake's log reads as the team's."""
-        self._label(cs.author, cs.message, {"changeset": cs_id, **({"info": cs.info} if cs.info else {})})
+    def label(self, con: duckdb.DuckDBPyConnection, author: str, message: str, extra: dict[str, Any]) -> None:
+        con.execute(f"CALL {ALIAS}.set_commit_message(?, ?, extra_info => ?)",
+                    [author, message, json.dumps(extra, sort_keys=True, default=str)])
 
     def _pause(self, attempt: int) -> None:
+        self.conflicts += 1
         # Randomised, growing pauses spread the retrying writers out instead of having them collide again.
         time.sleep(random.uniform(0, min(self.MAX_BACKOFF, 0.01 * 2 ** min(attempt, 6))))
 
-    def _run_commit(self, cs: Changeset) -> CommitResult:
-        self._retry = 0
+    def transaction(self, con: duckdb.DuckDBPyConnection, work: Callable[[], tuple[T, bool]], *,
+                    retry_on: tuple[str, ...] = ()) -> T:
+        def counted() -> tuple[T, bool]:
+            self.attempts += 1
+            return work()
+
         with self._commit_turn():
-            return super()._run_commit(cs)
+            return run_transaction(con, counted, attempts=self.MAX_RETRIES, location=self.loc.display(),
+                                   pause=self._pause, retry_on=retry_on, mask=_mask)
 
     @contextlib.contextmanager
     def _commit_turn(self) -> Iterator[None]:
@@ -330,11 +309,10 @@ class LakeStore(Store):
         Queueing writers instead of letting them collide saves the work a refused commit
         throws away; without the lock (a timeout, no psycopg) commits simply collide and retry.
         """
-        loc = LakeLocation.parse(self.location)
-        if loc.catalog != "postgres" or not self.COMMIT_LOCK:
+        if self.loc.catalog != "postgres" or not self.commit_lock:
             yield
             return
-        pg = self._lock_connection(loc)
+        pg = self._lock_connection()
         locked = False
         if pg is not None:
             try:
@@ -351,12 +329,12 @@ class LakeStore(Store):
                 except Exception:  # noqa: BLE001 - closing the session releases it anyway
                     self._drop_lock_connection()
 
-    def _lock_connection(self, loc: LakeLocation) -> Any:
+    def _lock_connection(self) -> Any:
         if self._pg is None:
             try:
                 import psycopg
 
-                self._pg = psycopg.connect(loc.conninfo or "", autocommit=True, connect_timeout=10,
+                self._pg = psycopg.connect(self.loc.conninfo or "", autocommit=True, connect_timeout=10,
                                            options=f"-c statement_timeout={int(self.LOCK_TIMEOUT * 1000)}")
             except Exception:  # noqa: BLE001 - no lock, just collisions and retries
                 self._pg = None
@@ -370,55 +348,39 @@ class LakeStore(Store):
 
     def close(self) -> None:
         self._drop_lock_connection()
-        super().close()
+        self._held.close()
 
-    def _commit_once(self, cs: Changeset) -> CommitResult:
-        self.attempts += 1
-        try:
-            return super()._commit_once(cs)
-        except CommitAborted:
-            self.conflicts += 1
-            self._pause(self._retry)
-            self._retry += 1
-            raise
-        except duckdb.Error as exc:
-            raise EventlogError(f"{LakeLocation.parse(self.location).display()}: commit failed ({_mask(str(exc))})") from None
 
-    def add_evidence(self, quotes: dict[tuple[str, int, int], str]) -> int:
-        """Keep document quotes, in one labelled snapshot (see :meth:`Store.add_evidence`)."""
-        if not quotes:
-            return 0
-        with self._commit_turn():
-            return self._add_evidence(quotes)
+class LakeStore(Store):
+    """A :class:`Store` on a :class:`LakeBackend`, with the lake's own snapshot list."""
 
-    def _add_evidence(self, quotes: dict[tuple[str, int, int], str]) -> int:
-        for attempt in range(self.MAX_RETRIES):
-            self._con.execute("BEGIN TRANSACTION")
-            try:
-                # Touching the head row makes two processes adding the same quote conflict, and the
-                # retry's NOT EXISTS then sees the other's rows: no duplicated quotes.
-                self._con.execute("UPDATE head SET last_changeset = last_changeset")
-                n = super().add_evidence(quotes)
-                self._label("eventlog", f"Keep {n} evidence quote(s)", {"evidence": n})
-                self._con.execute("COMMIT")
-                return n
-            except duckdb.Error as exc:
-                with contextlib.suppress(duckdb.Error):
-                    self._con.execute("ROLLBACK")
-                if attempt + 1 < self.MAX_RETRIES and _is_conflict(exc):
-                    self._pause(attempt)
-                    continue
-                raise
-        raise AssertionError("unreachable")
+    _backend: LakeBackend
 
-    # -- the lake's own view ---------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<eventlog.LakeStore {self._backend.loc.display()}>"
+
+    @property
+    def attempts(self) -> int:
+        """Commit attempts so far, including the ones retried after a conflict."""
+        return self._backend.attempts
+
+    @property
+    def conflicts(self) -> int:
+        """Commit attempts DuckLake refused because another writer committed first."""
+        return self._backend.conflicts
+
+    @property
+    def COMMIT_LOCK(self) -> bool:  # noqa: N802 - kept from the first team store
+        return self._backend.commit_lock
+
     def lake_snapshots(self) -> pl.DataFrame:
         """DuckLake's snapshot list, oldest first: snapshot id, time, author, message, the
         eventlog changeset it holds (null for schema and evidence snapshots) and what it changed."""
-        frame = frame_of(self._con.execute(
-            "SELECT snapshot_id AS snapshot, snapshot_time AS at, author, commit_message AS message, "
-            "commit_extra_info AS extra FROM ducklake_snapshots(?) ORDER BY snapshot_id", [ALIAS]
-        ))
+        with self.reading() as con:
+            frame = frame_of(con.execute(
+                "SELECT snapshot_id AS snapshot, snapshot_time AS at, author, commit_message AS message, "
+                "commit_extra_info AS extra FROM ducklake_snapshots(?) ORDER BY snapshot_id", [ALIAS]
+            ))
         changeset = [json.loads(x).get("changeset") if x else None for x in frame["extra"].to_list()]
         return frame.with_columns(changeset=pl.Series(changeset, dtype=pl.Int64)).select(
             "snapshot", "at", "author", "message", "changeset", "extra")
@@ -434,6 +396,7 @@ def open_lake(location: str, *, read_only: bool = False, create: bool = False, *
 
     >>> # open_lake("ducklake:postgres:dbname=events host=127.0.0.1", data_path="/shared/events", create=True)
     """
+    options.pop("timeout", None)  # the lake's own concurrency rules apply (see LakeBackend)
     known = {"data_path", "inline_rows", "commit_lock"}
     if unknown := set(options) - known:
         raise ValidationError(f"unknown option(s) for a team store: {', '.join(sorted(unknown))} "
@@ -441,14 +404,12 @@ def open_lake(location: str, *, read_only: bool = False, create: bool = False, *
     data_path = options.get("data_path") or os.environ.get("EVENTLOG_DATA_PATH") or None
     loc = LakeLocation.parse(location)
     inline_rows = options.get("inline_rows")
-    store = _open_lake(loc, location, read_only, create, data_path, inline_rows)
-    if "commit_lock" in options:
-        store.COMMIT_LOCK = bool(options["commit_lock"])
-    return store
+    return _open_lake(loc, location, read_only, create, data_path, inline_rows,
+                      bool(options.get("commit_lock", True)))
 
 
 def _open_lake(loc: LakeLocation, location: str, read_only: bool, create: bool, data_path: Any,
-               inline_rows: int | None) -> LakeStore:
+               inline_rows: int | None, commit_lock: bool) -> LakeStore:
     if loc.catalog == "postgres" and create and data_path is None:
         # Without a data path DuckLake would put the team's files next to this process: refuse.
         try:
@@ -456,22 +417,22 @@ def _open_lake(loc: LakeLocation, location: str, read_only: bool, create: bool, 
         except NotFound:
             raise ValidationError(f"{loc.display()}: a new team store needs data_path= (a shared folder or bucket "
                                   "every analyst can reach) or $EVENTLOG_DATA_PATH", field="data_path") from None
-        return _store_on(con, loc, location, read_only=read_only, create=not read_only)
+        return _store_on(con, loc, read_only=read_only, create=not read_only, commit_lock=commit_lock)
     if not create or read_only:
         con = connect_lake(loc, read_only=read_only, create=False, data_path=data_path, inline_rows=inline_rows)
-        return _store_on(con, loc, location, read_only=read_only, create=False)
+        return _store_on(con, loc, read_only=read_only, create=False, commit_lock=commit_lock)
     with _creation_lock(loc):
         con = connect_lake(loc, create=True, data_path=data_path, inline_rows=inline_rows)
-        return _store_on(con, loc, location, read_only=False, create=True)
+        return _store_on(con, loc, read_only=False, create=True, commit_lock=commit_lock)
 
 
-def _store_on(con: duckdb.DuckDBPyConnection, loc: LakeLocation, location: str, *, read_only: bool,
-              create: bool) -> LakeStore:
+def _store_on(con: duckdb.DuckDBPyConnection, loc: LakeLocation, *, read_only: bool,
+              create: bool, commit_lock: bool) -> LakeStore:
     try:
         if not create and not _has_store(con):
             raise NotFound(f"{loc.display()} is a DuckLake without an eventlog store: open it with create=True "
                            "or fill it with 'eventlog migrate'")
-        return LakeStore(con, location, read_only=read_only)
+        return LakeStore(LakeBackend(loc, con, commit_lock=commit_lock), read_only=read_only, create=create)
     except duckdb.Error as exc:
         con.close()
         raise EventlogError(f"{loc.display()}: cannot open the team store ({exc})") from None

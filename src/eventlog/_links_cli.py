@@ -26,9 +26,9 @@ _SPAN = re.compile(r"^(?P<source>[a-z0-9]+(?:[-_][a-z0-9]+)*):(?P<start>\d+)-(?P
 
 
 def _author(author: str | None) -> str:
-    from ._build import _default_author
+    from ._config import default_author
 
-    return author or _default_author()
+    return default_author(author)
 
 
 _AUTHOR = click.option("--author", default=None, help="Changeset author (default: $EVENTLOG_AUTHOR, git or $USER).")

@@ -17,12 +17,10 @@ history must be equal, or the migration fails.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from ._changeset import Changeset
@@ -104,17 +102,23 @@ def migrate(source: str | os.PathLike[str], target: str, *, data_path: str | os.
 
 
 def _copy(src: Store, dst: Store, *, author: str, one_snapshot: bool) -> MigrateReport:
-    con = dst._con
-    existing = dst.last_changeset() + sum(
-        con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]  # noqa: S608 - table and column names come from the schema
-        for t, _ in _tables() if t != "changesets")
-    if existing:
-        raise EventlogError(f"{_display(dst.location)} is not empty ({dst.last_changeset()} changeset(s)): "
-                            "migrate into a new store")
+    with src.reading():
+        return _copy_from(src, dst, author=author, one_snapshot=one_snapshot)
+
+
+def _copy_from(src: Store, dst: Store, *, author: str, one_snapshot: bool) -> MigrateReport:
+    with dst.reading() as con:
+        existing = dst.last_changeset() + sum(
+            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]  # noqa: S608 - table and column names come from the schema
+            for t, _ in _tables() if t != "changesets")
+        if existing:
+            raise EventlogError(f"{_display(dst.location)} is not empty ({dst.last_changeset()} changeset(s)): "
+                                "migrate into a new store")
+        dst_version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     src_version = src._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-    dst_version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     if src_version != dst_version:
-        raise EventlogError(f"schema versions differ: source {src_version}, target {dst_version}")
+        raise EventlogError(f"schema versions differ: source {src_version}, target {dst_version}: "
+                            "open the source once with this eventlog (not read-only) to upgrade it")
 
     frames = {t: _read(src, t, cols) for t, cols in _tables()}
     changesets = frames["changesets"].sort("id")
@@ -138,11 +142,13 @@ def _copy(src: Store, dst: Store, *, author: str, one_snapshot: bool) -> Migrate
             _transaction(dst, lambda row=row: _replay(dst, row, by_cs), None, None, None,
                          label=lambda row=row, cs=cs: dst._before_commit(row["id"], cs))
     evidence = frames["evidence"]
-    meta = frame_of(src._con.execute("SELECT key, value FROM meta WHERE key <> 'schema_version'"))
-    if evidence.height or meta.height:
+    meta = frame_of(src._con.execute("SELECT key, value FROM meta WHERE key NOT IN ('schema_version', 'created_by')"))
+    base = frame_of(src._con.execute("SELECT kind, key, data, changeset FROM base"))
+    if evidence.height or meta.height or base.height:
         def copy_rest() -> None:
             _insert(dst, "evidence", evidence, _EVIDENCE_COLS)
             _insert(dst, "meta", meta, ["key", "value"])
+            _insert(dst, "base", base, ["kind", "key", "data", "changeset"])
 
         _transaction(dst, copy_rest, author, f"Migrate {evidence.height} evidence quote(s)",
                      {"migrated_from": _display(src.location), "evidence": evidence.height})
@@ -174,21 +180,16 @@ def _replay(dst: Store, row: dict[str, Any], by_cs: dict[str, dict[int, pl.DataF
 
 def _transaction(dst: Store, body: Any, author: str | None, message: str | None, extra: dict | None,
                  label: Any = None) -> None:
-    con = dst._con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    def work() -> tuple[None, bool]:
         body()
         if label is not None:
             label()
-        elif hasattr(dst, "_label"):
-            dst._label(author, message, extra)  # type: ignore[attr-defined]
-        con.execute("COMMIT")
-    except BaseException as exc:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        if isinstance(exc, duckdb.Error):
-            raise EventlogError(f"{_display(dst.location)}: migration failed ({exc})") from None
-        raise
+        else:
+            dst._backend.label(dst._con, author or "eventlog migrate", message or "Migrate", extra or {})
+        return None, True
+
+    with dst._writing() as con:
+        dst._backend.transaction(con, work)
 
 
 def compare_stores(a: Store, b: Store) -> list[str]:
@@ -197,6 +198,11 @@ def compare_stores(a: Store, b: Store) -> list[str]:
     Compares row counts and every row of every table (as multisets), then the log and
     the diff from the first changeset to the last, computed by each store itself.
     """
+    with a.reading(), b.reading():
+        return _compare(a, b)
+
+
+def _compare(a: Store, b: Store) -> list[str]:
     problems: list[str] = []
     for table, cols in _tables():
         left = _read(a, table, cols)

@@ -32,7 +32,8 @@ from ._models import Actor, Event, Link, Source, _Record
 
 __all__ = ["KINDS", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount"]
 
-SCHEMA_VERSION = 1
+#: 2 added ``base``: each record as the events/ folder had it at the last build (the merge base).
+SCHEMA_VERSION = 2
 
 #: Columns every version table has, in order.
 COMMON = {
@@ -273,6 +274,8 @@ def ddl(indexes: bool) -> list[str]:
             created INTEGER, updated INTEGER, deleted INTEGER, info VARCHAR)""",
         """CREATE TABLE IF NOT EXISTS evidence (
             source VARCHAR, span_start INTEGER, span_end INTEGER, quote VARCHAR)""",
+        # Bookkeeping for the build's three-way merge, not a record: rows are replaced per build.
+        "CREATE TABLE IF NOT EXISTS base (kind VARCHAR, key VARCHAR, data VARCHAR, changeset BIGINT)",
     ]
     for kind in KINDS.values():
         cols = {**COMMON, **kind.columns}

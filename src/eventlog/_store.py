@@ -14,39 +14,33 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ._changeset import Changeset, CommitAborted, CommitResult, dumps_info, rows_to_insert
-from ._errors import EventlogError, NotFound, StoreLocked, ValidationError, VersionConflict
+from ._backend import Backend, FileBackend
+from ._changeset import Changeset, CommitResult, dumps_info, rows_to_insert
+from ._config import DEFAULT_PATH, busy_timeout, default_path
+from ._errors import EventlogError, NotFound, ValidationError
 from ._frames import frame_of, registered, scanned
 from ._models import Event, _Record, model_for_kind
 from ._schema import COMMON, KINDS, SCHEMA_VERSION, ddl
 
 __all__ = ["DEFAULT_PATH", "Store", "default_path", "open_store"]
 
-DEFAULT_PATH = "eventlog.duckdb"
 Filter = str | Sequence[str] | None
 AsOf = int | str | dt.datetime | dt.date | None
-
-_EVENT_FIELDS = list(Event.model_fields)
-
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Up to this many keys a changeset looks its records up by a parameter list, above by a join.
 _FEW_KEYS = 64
-
-
-def default_path() -> str:
-    """``$EVENTLOG_DB`` if set, else ``./eventlog.duckdb``."""
-    return os.environ.get("EVENTLOG_DB") or DEFAULT_PATH
 
 
 def _listify(value: Filter) -> list[str] | None:
@@ -58,68 +52,127 @@ def _listify(value: Filter) -> list[str] | None:
     return out or None
 
 
-def _lock_error(path: str, exc: Exception) -> StoreLocked:
-    pid = re.search(r"PID (\d+)", str(exc))
-    who = f" (process {pid.group(1)})" if pid else ""
-    return StoreLocked(f"{path}: another process{who} is using the store; wait for it to finish or close it")
+def _reads(method: F) -> F:
+    """Run a method inside :meth:`Store.reading`: one connection for everything it reads."""
 
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self.reading():
+            return method(self, *args, **kwargs)
 
-def _connect_file(path: str, read_only: bool, create: bool) -> duckdb.DuckDBPyConnection:
-    p = Path(path)
-    if not p.exists():
-        if not create or read_only:
-            raise NotFound(f"no store at {path}: build one with 'make store' or 'eventlog build --db {path}'")
-        p.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(p), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise _lock_error(path, exc) from None
-        raise EventlogError(f"{path}: cannot open store ({exc})") from None
-    except duckdb.Error as exc:
-        raise EventlogError(f"{path}: not an eventlog store ({exc})") from None
-    return con
-
-
-def _is_conflict(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "conflict" in text and isinstance(exc, duckdb.Error)
+    return wrapper  # type: ignore[return-value]
 
 
 class Store:
     """A versioned store of events, links, actors and sources.
 
     Open one with :func:`eventlog.open`. Every write goes through :meth:`change`.
+    A store keeps its location, not a connection: each read opens the store, runs and
+    closes it (:meth:`reading` makes several reads share one connection), and each commit
+    opens it for writing only while it commits. See :mod:`eventlog._backend` for who
+    waits for whom.
     """
 
-    #: How often a commit that lost a race with another writer is retried.
-    MAX_RETRIES = 20
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, location: str, *, backend: str = "duckdb", read_only: bool = False):
-        self._con = con
-        self.location = location
-        self.backend = backend
+    def __init__(self, backend: Backend, *, read_only: bool = False, create: bool = False):
+        self._backend = backend
+        self.location = backend.location
         self.read_only = read_only
-        self._con.execute("SET TimeZone = 'UTC'")
-        if not read_only:
-            self._ensure_schema()
-        else:
-            tables = {r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-            if "changesets" not in tables:
-                raise NotFound(f"{location} is not an eventlog store: build one with 'eventlog build --db {location}'")
+        self._local = threading.local()
+        self._init_schema(create)
+
+    @property
+    def backend(self) -> str:
+        """'duckdb' for a file, 'ducklake' for a team store."""
+        return self._backend.name
+
+    # -- connections ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One read connection for every read inside the block, closed at its end.
+
+        Reads that belong together (a widget refresh, ``show``, a timeline with its links)
+        see one consistent state this way and pay for one open. Keep the block short: a
+        commit by another process waits for it.
+        """
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            yield con
+            return
+        with self._backend.connect(write=False) as con:
+            self._local.con, self._local.write = con, False
+            try:
+                yield con
+            finally:
+                self._local.con = None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection a commit runs on (read-write, for the commit alone)."""
+        if self.read_only:
+            raise EventlogError(f"{self.location} is open read-only")
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            if self._local.write or not getattr(self._backend, "separate_writes", False):
+                yield con
+                return
+            raise EventlogError("cannot commit inside store.reading(): end the reading block first")
+        with self._backend.connect(write=True) as con:
+            self._local.con, self._local.write = con, True
+            try:
+                yield con
+            finally:
+                self._local.con = None
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        """The connection of the current :meth:`reading` block or commit."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            raise EventlogError("internal error: a store read outside store.reading()")
+        return con
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def _ensure_schema(self) -> None:
-        for stmt in ddl(indexes=self.backend == "duckdb"):
-            self._con.execute(stmt)
-        if not self._con.execute("SELECT count(*) FROM head").fetchall()[0][0]:
-            self._con.execute("INSERT INTO head VALUES (0)")
-            self._con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    def _init_schema(self, create: bool) -> None:
+        with self.reading() as con:
+            tables = _tables(con)
+            version = _schema_version(con) if "meta" in tables else None
+        if "changesets" in tables:
+            if version is not None and version > SCHEMA_VERSION:
+                raise EventlogError(f"{self.location} was written by a newer eventlog (schema {version}, this one "
+                                    f"knows {SCHEMA_VERSION}): upgrade eventlog to open it")
+            if not self.read_only and not set(_SCHEMA_TABLES) <= tables:
+                self._create_schema()  # an older store gains the tables added since (the merge base)
+            return
+        if not create or self.read_only:
+            raise NotFound(f"{self.location} is not an eventlog store: build one with 'eventlog build --db {self.location}'")
+        if tables:
+            raise EventlogError(f"{self.location} is a database of something else ({len(tables)} other table(s)); "
+                                "eventlog writes only to its own stores: choose a new file")
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        def work() -> tuple[None, bool]:
+            con = self._con
+            if set(_SCHEMA_TABLES) <= _tables(con):
+                return None, False
+            for stmt in ddl(indexes=self._backend.indexes):
+                con.execute(stmt)
+            if not con.execute("SELECT count(*) FROM head").fetchall()[0][0]:
+                con.execute("INSERT INTO head VALUES (0)")
+                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                con.execute("INSERT INTO meta VALUES ('created_by', 'eventlog')")
+            else:
+                con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+            self._backend.label(con, "eventlog", "Create the eventlog store", {"schema": True})
+            return None, True
+
+        with self._writing() as con:
+            # Two processes creating the same new lake: the loser retries and finds the tables.
+            self._backend.transaction(con, work, retry_on=("already exists",))
 
     def close(self) -> None:
-        """Close the connection (the store file stays)."""
-        with contextlib.suppress(duckdb.Error):
-            self._con.close()
+        """Let go of anything held (a file store holds nothing between operations)."""
+        self._backend.close()
 
     def __enter__(self) -> Store:
         return self
@@ -130,6 +183,7 @@ class Store:
     def __repr__(self) -> str:
         return f"<eventlog.Store {self.location} ({self.backend})>"
 
+    @_reads
     def sql(self, query: str, params: Sequence[Any] | dict | None = None) -> pl.DataFrame:
         """Run a read-only SQL query with bound parameters and return a polars frame.
 
@@ -148,61 +202,56 @@ class Store:
         if self.read_only:
             raise EventlogError(f"{self.location} is open read-only")
         cs = Changeset(self, author, message, at=at, info=info)
-        yield cs
+        try:
+            yield cs
+        except BaseException:
+            cs._closed = True
+            raise
         cs._commit()
 
     def _run_commit(self, cs: Changeset) -> CommitResult:
-        last_exc: Exception | None = None
-        for _attempt in range(self.MAX_RETRIES):
-            try:
-                return self._commit_once(cs)
-            except CommitAborted as exc:
-                last_exc = exc
-        raise VersionConflict(f"gave up after {self.MAX_RETRIES} attempts: other writers kept committing ({last_exc})")
+        with self._writing() as con:
+            return self._backend.transaction(con, lambda: self._commit_body(cs))
 
-    def _commit_once(self, cs: Changeset) -> CommitResult:
+    def _commit_body(self, cs: Changeset) -> tuple[CommitResult, bool]:
         con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            last = con.execute("SELECT last_changeset FROM head").fetchall()[0][0]
-            cs_id = int(last) + 1
-            # Every commit updates this one row, so concurrent commits on a DuckLake
-            # catalog conflict here and one of them retries: ids stay gapless and unique.
-            con.execute("UPDATE head SET last_changeset = ?", [cs_id])
-            from ._checks import check_changeset
+        last = con.execute("SELECT last_changeset FROM head").fetchall()[0][0]
+        cs_id = int(last) + 1
+        # Every commit updates this one row, so concurrent commits on a DuckLake
+        # catalog conflict here and one of them retries: ids stay gapless and unique.
+        con.execute("UPDATE head SET last_changeset = ?", [cs_id])
+        from ._checks import check_changeset
 
-            check_changeset(self, cs)
-            totals = [0, 0, 0, 0]
-            for kind in ("actor", "source", "event", "link"):
-                staged = cs._stage(kind)
-                if staged is None:
-                    continue
-                counts = self._write_kind(kind, staged, cs_id)
-                totals = [a + b for a, b in zip(totals, counts, strict=True)]
-            created, updated, deleted, unchanged = totals
-            if created + updated + deleted == 0:
-                con.execute("ROLLBACK")
-                return CommitResult(None, 0, 0, 0, unchanged)
-            at = cs.at or dt.datetime.now(dt.UTC)
-            prev_at = con.execute("SELECT max(committed_at) FROM changesets").fetchall()[0][0]
-            if prev_at is not None and at < prev_at:
-                at = prev_at  # keep time monotonic so as_of a timestamp finds one changeset
-            con.execute(
-                "INSERT INTO changesets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [cs_id, cs.author, cs.message, at, created, updated, deleted, dumps_info(cs.info)],
-            )
-            self._before_commit(cs_id, cs)
-            con.execute("COMMIT")
-            return CommitResult(cs_id, created, updated, deleted, unchanged)
-        except BaseException as exc:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error) and _is_conflict(exc):
-                raise CommitAborted(str(exc)) from exc
-            raise
+        check_changeset(self, cs)
+        totals = [0, 0, 0, 0]
+        for kind in ("actor", "source", "event", "link"):
+            staged = cs._stage(kind)
+            if staged is None:
+                continue
+            counts = self._write_kind(kind, staged, cs_id)
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        created, updated, deleted, unchanged = totals
+        changed = created + updated + deleted > 0
+        after = getattr(cs, "_after_write", None)
+        extra = bool(after(cs_id if changed else int(last))) if after is not None else False
+        if not changed:
+            if extra:  # bookkeeping only (the merge base): no changeset, so the head stays
+                con.execute("UPDATE head SET last_changeset = ?", [int(last)])
+            return CommitResult(None, 0, 0, 0, unchanged), extra
+        at = cs.at or dt.datetime.now(dt.UTC)
+        prev_at = con.execute("SELECT max(committed_at) FROM changesets").fetchall()[0][0]
+        if prev_at is not None and at < prev_at:
+            at = prev_at  # keep time monotonic so as_of a timestamp finds one changeset
+        con.execute(
+            "INSERT INTO changesets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [cs_id, cs.author, cs.message, at, created, updated, deleted, dumps_info(cs.info)],
+        )
+        self._before_commit(cs_id, cs)
+        return CommitResult(cs_id, created, updated, deleted, unchanged), True
 
     def _before_commit(self, cs_id: int, cs: Changeset) -> None:
-        """Hook for backends that label their own snapshots (DuckLake)."""
+        """Label the snapshot a backend makes of this commit (DuckLake); last step before COMMIT."""
+        self._backend.label(self._con, cs.author, cs.message, {"changeset": cs_id, **({"info": cs.info} if cs.info else {})})
 
     def _write_kind(self, kind: str, staged: pl.DataFrame, cs_id: int) -> tuple[int, int, int, int]:
         spec = KINDS[kind]
@@ -262,23 +311,34 @@ class Store:
             schema={"source": pl.String, "span_start": pl.Int32, "span_end": pl.Int32, "quote": pl.String},
             orient="row",
         )
-        con = self._con
-        with registered(con, _quotes=frame):
-            n = con.execute(
-                "SELECT count(*) FROM _quotes q WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.source = q.source "
-                "AND e.span_start = q.span_start AND e.span_end = q.span_end)"
-            ).fetchall()[0][0]
-            con.execute(
-                "INSERT INTO evidence SELECT * FROM _quotes q WHERE NOT EXISTS (SELECT 1 FROM evidence e "
-                "WHERE e.source = q.source AND e.span_start = q.span_start AND e.span_end = q.span_end)"
-            )
-        return int(n)
+
+        def work() -> tuple[int, bool]:
+            con = self._con
+            # Touching the head row makes two team-store writers adding the same quote conflict,
+            # and the retry's NOT EXISTS then sees the other's rows: no duplicated quotes.
+            con.execute("UPDATE head SET last_changeset = last_changeset")
+            with registered(con, _quotes=frame):
+                n = con.execute(
+                    "SELECT count(*) FROM _quotes q WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.source = q.source "
+                    "AND e.span_start = q.span_start AND e.span_end = q.span_end)"
+                ).fetchall()[0][0]
+                con.execute(
+                    "INSERT INTO evidence SELECT * FROM _quotes q WHERE NOT EXISTS (SELECT 1 FROM evidence e "
+                    "WHERE e.source = q.source AND e.span_start = q.span_start AND e.span_end = q.span_end)"
+                )
+            self._backend.label(con, "eventlog", f"Keep {n} evidence quote(s)", {"evidence": n})
+            return int(n), bool(n)
+
+        with self._writing() as con:
+            return self._backend.transaction(con, work)
 
     # -- time -----------------------------------------------------------------------------------
+    @_reads
     def last_changeset(self) -> int:
         """The newest changeset id (0 for an empty store)."""
         return int(self._con.execute("SELECT coalesce(max(id), 0) FROM changesets").fetchall()[0][0])
 
+    @_reads
     def resolve_as_of(self, as_of: AsOf) -> int | None:
         """A changeset id for ``as_of`` (an id, or a timestamp meaning "the store as it was then")."""
         if as_of is None:
@@ -310,6 +370,7 @@ class Store:
         )
 
     # -- reading --------------------------------------------------------------------------------
+    @_reads
     def query(
         self,
         *,
@@ -381,10 +442,12 @@ class Store:
                  "changed_at", "changed_by"]
         return frame.select(order)
 
+    @_reads
     def _actor_names(self, cs: int | None) -> dict[str, str]:
         where, params = self._visible("a", cs)
         return dict(self._con.execute(f"SELECT key, name FROM actor_versions a WHERE {where}", params).fetchall())
 
+    @_reads
     def _actor_ids(self, wanted: list[str], cs: int | None) -> list[str]:
         """Actor ids for ids, display names or aliases (case-insensitive); unknown ones match nothing."""
         where, params = self._visible("a", cs)
@@ -398,6 +461,7 @@ class Store:
                     lookup.setdefault(n.lower(), key)
         return [lookup.get(w.lower(), w) for w in wanted]
 
+    @_reads
     def _record_rows(self, kind: str, keys: Iterable[str] | None, cs: int | None) -> list[tuple[str, str]]:
         spec = KINDS[kind]
         where, params = self._visible("r", cs)
@@ -424,12 +488,14 @@ class Store:
         model = model_for_kind(kind)
         return {k: model.model_validate_json(d) for k, d in self._record_rows(kind, keys, as_of)}
 
+    @_reads
     def records(self, kind: str, *, as_of: AsOf = None) -> list[_Record]:
         """Every live record of a kind ('event', 'actor', 'source', 'link') as models."""
         if kind not in KINDS:
             raise ValidationError(f"unknown record kind {kind!r}; known: {', '.join(KINDS)}", field="kind")
         return list(self._current_records(kind, None, self.resolve_as_of(as_of)).values())
 
+    @_reads
     def get(self, event_id: str, as_of: AsOf = None) -> Event:
         """One event as it is now (or was at ``as_of``); NotFound if it did not exist then."""
         cs = self.resolve_as_of(as_of)
@@ -439,6 +505,7 @@ class Store:
             raise NotFound(f"no event {event_id!r}{when}")
         return found[event_id]  # type: ignore[return-value]
 
+    @_reads
     def evidence(self, event_id: str, as_of: AsOf = None) -> pl.DataFrame:
         """The event's sources with their spans and quotes (quote is null when the corpus was not available)."""
         ev = self.get(event_id, as_of)
@@ -452,6 +519,7 @@ class Store:
                 "AND e.span_start = r.span_start AND e.span_end = r.span_end ORDER BY r.source, r.span_start"
             ))
 
+    @_reads
     def actors(self, *, as_of: AsOf = None) -> pl.DataFrame:
         """The actor registry: id, name, kind, affiliation."""
         recs = self.records("actor", as_of=as_of)
@@ -460,6 +528,7 @@ class Store:
             schema={"id": pl.String, "name": pl.String, "kind": pl.String, "affiliation": pl.String},
         )
 
+    @_reads
     def sources(self, *, as_of: AsOf = None) -> pl.DataFrame:
         """The source registry: id, title, publisher, language, published, file."""
         recs = self.records("source", as_of=as_of)
@@ -467,6 +536,7 @@ class Store:
         return pl.DataFrame([{c: getattr(s, c) for c in cols} for s in recs], schema=dict.fromkeys(cols, pl.String))
 
     # -- history --------------------------------------------------------------------------------
+    @_reads
     def history(self, key: str, *, kind: str = "event") -> pl.DataFrame:
         """Every version of a record, oldest first: version, changeset, author, at, message,
         operation (create/update/delete/restore), fields (what changed), reason."""
@@ -474,12 +544,14 @@ class Store:
 
         return history(self, key, kind)
 
+    @_reads
     def log(self) -> pl.DataFrame:
         """Every changeset, newest first, with counts of what it did per kind."""
         from ._history import log
 
         return log(self)
 
+    @_reads
     def diff(self, a: AsOf, b: AsOf = None, *, kind: str | None = None) -> pl.DataFrame:
         """What changed between two points (changeset ids or timestamps; ``b`` defaults to now):
         one row per added or removed record and per changed field, with old and new value."""
@@ -487,6 +559,7 @@ class Store:
 
         return diff(self, a, b, kind)
 
+    @_reads
     def blame(self, key: str, *, kind: str = "event") -> pl.DataFrame:
         """For each field of the current version: its value and the version, changeset,
         author, time and message that set it."""
@@ -500,7 +573,24 @@ class Store:
 
         return revert(self, changeset, author=author, message=message)
 
+    def revert_plan(self, changeset: int) -> pl.DataFrame:
+        """What :meth:`revert` would write, without writing it: one row per record (kind, id,
+        operation put/delete); VersionConflict when later work touched the same fields."""
+        from ._history import revert_plan
+
+        _cs, _msg, plan = revert_plan(self, changeset)
+        return pl.DataFrame([(k, key, "delete" if data is None else "put") for k, key, data, _v in plan],
+                            schema={"kind": pl.String, "id": pl.String, "operation": pl.String}, orient="row")
+
+    def unexported(self) -> pl.DataFrame:
+        """Records changed in the store since the last build, not yet in events/ (kind, id):
+        ``eventlog export`` writes them there."""
+        from ._merge import unexported
+
+        return pl.DataFrame(unexported(self), schema={"kind": pl.String, "id": pl.String}, orient="row")
+
     # -- causal links ---------------------------------------------------------------------------
+    @_reads
     def links(self, *, event: Filter = None, relation: Filter = None, basis: Filter = None, as_of: AsOf = None) -> pl.DataFrame:
         """Causal links (optionally touching ``event``, of a ``relation`` or ``basis``) as a polars frame."""
         from ._links import links
@@ -508,18 +598,21 @@ class Store:
         return links(self, event=_listify(event), relation=_listify(relation), basis=_listify(basis),
                      as_of=self.resolve_as_of(as_of))
 
+    @_reads
     def causes(self, event_id: str, *, depth: int | None = None, as_of: AsOf = None) -> pl.DataFrame:
         """Every event upstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
         from ._links import causes
 
         return causes(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
 
+    @_reads
     def effects(self, event_id: str, *, depth: int | None = None, as_of: AsOf = None) -> pl.DataFrame:
         """Every event downstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
         from ._links import effects
 
         return effects(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
 
+    @_reads
     def paths(self, cause_id: str, effect_id: str, *, max_depth: int = 8, as_of: AsOf = None) -> pl.DataFrame:
         """The causal chains leading from ``cause_id`` to ``effect_id``."""
         from ._links import paths
@@ -535,6 +628,7 @@ class Store:
         assert cs.result is not None
         return cs.result
 
+    @_reads
     def stats(self) -> dict[str, Any]:
         """Counts for a summary: events by type, records per kind, changesets, evidence."""
         con = self._con
@@ -615,19 +709,46 @@ def _parse_day(value: Any, field: str) -> dt.date:
     return bound
 
 
-def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = False, create: bool = False, **options: Any) -> Store:
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    try:
+        return int(rows[0][0]) if rows else None
+    except (TypeError, ValueError):
+        return None
+
+
+#: The tables every store has (a store missing one of them is upgraded on open).
+_SCHEMA_TABLES = ("meta", "head", "changesets", "evidence", "base", *(k.table for k in KINDS.values()))
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = False, create: bool = False,
+               timeout: float | None = None, **options: Any) -> Store:
     """Open a store. ``path`` is a DuckDB file (default ``$EVENTLOG_DB`` or ./eventlog.duckdb)
-    or a ``ducklake:`` location (see README, team store)."""
-    location = str(path) if path is not None else default_path()
+    or a ``ducklake:`` location (see the team store docs).
+
+    ``timeout`` is how many seconds a read or commit waits while another process is using
+    the file (default ``$EVENTLOG_BUSY_TIMEOUT`` or 30).
+    """
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout < 86_400):
+        raise ValidationError(f"timeout must be a number of seconds, not {timeout!r}", field="timeout")
+    location = os.fspath(path) if path is not None else default_path()
+    if not isinstance(location, str):
+        raise ValidationError(f"a store location is a path or a ducklake: text, not {path!r}", field="path")
+    wait = busy_timeout() if timeout is None else float(timeout)
     if location.startswith("ducklake:"):
         from ._lake import open_lake
 
-        return open_lake(location, read_only=read_only, create=create, **options)
+        return open_lake(location, read_only=read_only, create=create, timeout=wait, **options)
     if options:
         raise ValidationError(f"unknown option(s) for a DuckDB file store: {', '.join(options)}")
-    con = _connect_file(location, read_only, create)
-    try:
-        return Store(con, location, read_only=read_only)
-    except duckdb.Error as exc:
-        con.close()
-        raise EventlogError(f"{location}: cannot open store ({exc})") from None
+    backend = FileBackend(location, timeout=wait)
+    if not os.path.exists(location):
+        if not create or read_only:
+            raise NotFound(f"no store at {location}: build one with 'make store' or 'eventlog build --db {location}'")
+        backend.create()
+    return Store(backend, read_only=read_only, create=create)

@@ -357,9 +357,9 @@ def timeline(
         store = store or data
         frame = data.query(**filters)
     elif data is None:
-        import eventlog
+        from ._config import default_store
 
-        store = store or eventlog._default_store()
+        store = store or default_store()
         frame = store.query(**filters)
     else:
         filters.pop("as_of", None)  # with a frame, as_of only says which links to draw

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
-from typing import Any
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
 
-from .._store import Store
+from .._config import default_store
+from .._errors import EventlogError
+from .._store import Store, open_store
+
+T = TypeVar("T")
 
 _STYLE = """<style>
 .eventlog-frame table { border-collapse: collapse; font-size: 12px; }
@@ -25,26 +33,9 @@ def resolve_store(store: Store | str | os.PathLike[str] | None) -> Store:
     """A Store from a Store, a path, or None (the default store, ``$EVENTLOG_DB``)."""
     if isinstance(store, Store):
         return store
-    import eventlog
-
     if store is None:
-        return eventlog._default_store()
-    return eventlog.open(store)
-
-
-def default_author(author: str | None) -> str:
-    """The author given, else ``$EVENTLOG_AUTHOR``, else the login name."""
-    if author:
-        return author
-    env = os.environ.get("EVENTLOG_AUTHOR")
-    if env:
-        return env
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry inside some containers
-        return "analyst"
+        return default_store()
+    return open_store(store)
 
 
 def esc(value: Any) -> str:
@@ -82,3 +73,113 @@ def ensure_offline() -> None:
 
     if not alt.JupyterChart._is_offline:
         alt.JupyterChart.enable_offline()
+
+
+def unexported_note(store: Store) -> str:
+    """ "; 3 changes not exported" when the store has changes events/ does not have yet."""
+    n = store.unexported().height
+    return f"; {n} change{'s' if n != 1 else ''} not exported (eventlog export)" if n else ""
+
+
+def describe_changesets(store: Store, after: int) -> str:
+    """What arrived since changeset ``after``, for a person: "changeset 12 by ana: Retitle (3 updated)"."""
+    log = store.log().filter(pl.col("changeset") > after).sort("changeset")
+    parts = []
+    for row in log.iter_rows(named=True):
+        counts = ", ".join(f"{row[k]} {k}" for k in ("created", "updated", "deleted") if row[k])
+        parts.append(f"changeset {row['changeset']} by {row['author']}: {row['message']}" + (f" ({counts})" if counts else ""))
+    if len(parts) > 3:
+        parts = [*parts[:2], f"... {len(parts) - 3} more ...", parts[-1]]
+    return "; ".join(parts)
+
+
+class Live:
+    """What every panel shares: it notices changesets written elsewhere (by a check on each
+    interaction, and a light poll every ``$EVENTLOG_POLL`` seconds) and shows every error
+    of its callbacks in its status line instead of losing it in the kernel's log."""
+
+    store: Store
+    status: Any
+    #: The last error shown (None after a successful action).
+    error: str | None = None
+    #: What the last refresh after someone else's changesets said (None before any).
+    arrived: str | None = None
+
+    def _start_live(self, poll: float | None) -> None:
+        from .._config import poll_interval
+
+        self._seen = self.store.last_changeset()
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        interval = poll_interval() if poll is None else float(poll)
+        if interval > 0:
+            ref = weakref.ref(self)
+            thread = threading.Thread(target=_poll, args=(ref, self._stop, interval), daemon=True,
+                                      name=f"eventlog-poll-{type(self).__name__}")
+            thread.start()
+
+    def stop_polling(self) -> None:
+        """End the background check for new changesets (closing the widget does it too)."""
+        stop = getattr(self, "_stop", None)
+        if stop is not None:
+            stop.set()
+
+    def close(self) -> None:  # ipywidgets' close
+        self.stop_polling()
+        super().close()  # type: ignore[misc]
+
+    def check_for_changes(self) -> str | None:
+        """Refresh when someone else committed since the last look; returns what arrived."""
+        with self._lock:
+            head = self.store.last_changeset()
+            if head == self._seen:
+                return None
+            said = describe_changesets(self.store, self._seen)
+            self._seen = head
+            self.on_new_changesets()
+            self.arrived = said
+            self.show(f"new: {said}")
+            return said
+
+    def on_new_changesets(self) -> None:
+        """Redraw after changesets arrived (each panel says how)."""
+
+    def _seen_own_write(self) -> None:
+        """A write this panel made itself is not news."""
+        self._seen = self.store.last_changeset()
+
+    def show(self, text: str, *, error: bool = False) -> None:
+        self.status.value = message_html(text, error=error)
+
+    def fail(self, text: str) -> None:
+        self.error = text
+        self.show(text, error=True)
+
+
+def _poll(ref: Any, stop: threading.Event, interval: float) -> None:
+    while not stop.wait(interval):
+        widget = ref()
+        if widget is None:
+            return
+        try:
+            widget.check_for_changes()
+        except Exception as exc:  # noqa: BLE001 - shown in the widget, never lost
+            widget.fail(f"could not check for new changesets: {exc}")
+        del widget
+
+
+def guarded(method: Callable[..., T]) -> Callable[..., T | None]:
+    """A widget callback whose every error is shown in the widget (and kept in ``.error``)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T | None:
+        try:
+            with self._lock:
+                return method(self, *args, **kwargs)
+        except EventlogError as exc:
+            self.fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug is shown, not swallowed by the kernel
+            self.fail(f"internal error ({type(exc).__name__}): {exc}")
+        return None
+
+    return wrapper

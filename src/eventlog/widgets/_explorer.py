@@ -13,7 +13,18 @@ from .._errors import EventlogError
 from .._store import Store
 from .._taxonomy import EVENT_TYPES, STATUSES
 from .._timeline import LANES, PICKS, timeline
-from ._common import _STYLE, ensure_offline, esc, frame_html, message_html, resolve_store
+from ._common import (
+    _STYLE,
+    Live,
+    describe_changesets,
+    ensure_offline,
+    esc,
+    frame_html,
+    guarded,
+    message_html,
+    resolve_store,
+    unexported_note,
+)
 
 _TABLE_COLUMNS = ["date", "type", "title", "actors", "n_sources", "status", "id"]
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -33,7 +44,7 @@ def _window_ms(window: list[dict[str, Any]] | None) -> tuple[float, float] | Non
     return out[0], out[1]
 
 
-class Explorer(w.VBox):
+class Explorer(Live, w.VBox):
     """Filter events, see them on a timeline and in a table, click one to read its sources.
 
     The filter panel (types, actors, date range, text, tags, status, as-of changeset)
@@ -41,15 +52,26 @@ class Explorer(w.VBox):
     overview) selects events; the detail pane shows the first selected one with its
     sources' quotes, causes, effects and history.
 
+    Changesets written elsewhere (a terminal, a script, another notebook) show up by
+    themselves: the Explorer checks for them on every interaction and every ``poll``
+    seconds (``$EVENTLOG_POLL``, default 2; 0 turns the background check off), then
+    redraws and says what arrived. Every error is shown in the status line.
+
     >>> # ex = Explorer(); ex.type_filter.value = ("sanction",); ex.selected; ex.filters
     """
 
     def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = True,
-                 width: int = 700, max_table_rows: int = 200) -> None:
+                 width: int = 700, max_table_rows: int = 200, poll: float | None = None) -> None:
         ensure_offline()
+        self.store = resolve_store(store)
+        self.status = w.HTML()
+        self._start_live(poll)
+        with self._lock, self.store.reading():
+            self._build(lanes, links, width, max_table_rows)
+
+    def _build(self, lanes: str, links: bool, width: int, max_table_rows: int) -> None:
         import altair as alt
 
-        self.store = resolve_store(store)
         self._width = width
         self._max_table_rows = max_table_rows
         self._busy = False
@@ -75,7 +97,6 @@ class Explorer(w.VBox):
         self.lanes = w.Dropdown(options=list(LANES), value=lanes, description="lanes", layout=layout)
         self.links_toggle = w.Checkbox(value=links, description="causal links", indent=False)
         self.reset_button = w.Button(description="Reset filters", icon="undo")
-        self.status = w.HTML()
         self.table = w.HTML()
         self.detail = w.HTML(self._placeholder())
         self.frame = everything
@@ -84,7 +105,7 @@ class Explorer(w.VBox):
         self._watch_selections()
         for widget in self._filter_widgets() + [self.lanes, self.links_toggle]:
             widget.observe(self._on_filter, names="value")
-        self.reset_button.on_click(lambda _b: self.reset())
+        self.reset_button.on_click(lambda _b: self.reset())  # reset() is guarded
 
         panel = w.VBox([w.HTML("<b>Filters</b>"), *self._filter_widgets(), self.lanes, self.links_toggle,
                         self.reset_button, self.status], layout=w.Layout(width="300px", min_width="300px"))
@@ -125,6 +146,7 @@ class Explorer(w.VBox):
             out["as_of"] = self.as_of.value
         return out
 
+    @guarded
     def reset(self) -> None:
         """Clear every filter (one refresh, not one per widget)."""
         self._busy = True
@@ -138,23 +160,49 @@ class Explorer(w.VBox):
             self._busy = False
         self.refresh()
 
+    @guarded
     def _on_filter(self, _change: dict) -> None:
         if not self._busy:
             self.refresh()
 
     def refresh(self) -> None:
-        """Run the query for the current filters and redraw the chart, table and detail pane."""
+        """Run the query for the current filters and redraw the chart, table and detail pane
+        (one read connection for all of it). Changesets that arrived since the last look are
+        taken in and named in the status line."""
+        with self._lock, self.store.reading():
+            head = self.store.last_changeset()
+            arrived = describe_changesets(self.store, self._seen) if head != self._seen else None
+            if arrived:
+                self._seen = head
+                self._update_changesets()
+            try:
+                frame = self.store.query(**self.filters)
+            except EventlogError as exc:
+                # A half-typed date is not a crash: say what is wrong and keep the last result.
+                self.fail(str(exc))
+                return
+            self.error = None
+            self.frame = frame
+            self.chart.chart = self._make_chart()
+            # Assigning a chart replaces chart.selections, dropping observers: attach them again.
+            self._watch_selections()
+            self._refresh_views()
+            if arrived:
+                self.arrived = arrived
+                self.status.value += message_html(f"new: {arrived}")
+
+    def on_new_changesets(self) -> None:
+        self._update_changesets()
+        self.refresh()
+
+    def _update_changesets(self) -> None:
+        current = self.as_of.value
+        self._busy = True
         try:
-            frame = self.store.query(**self.filters)
-        except EventlogError as exc:
-            # A half-typed date is not a crash: say what is wrong and keep the last result.
-            self.status.value = message_html(str(exc), error=True)
-            return
-        self.frame = frame
-        self.chart.chart = self._make_chart()
-        # Assigning a chart replaces chart.selections, dropping observers: attach them again.
-        self._watch_selections()
-        self._refresh_views()
+            self.as_of.options = self._changeset_options()
+            self.as_of.value = current if current in {v for _l, v in self.as_of.options} else 0
+        finally:
+            self._busy = False
 
     def _make_chart(self) -> Any:
         chart = timeline(self.frame, store=self.store, lanes=self.lanes.value, links=self.links_toggle.value,
@@ -170,8 +218,10 @@ class Explorer(w.VBox):
         if names:
             self.chart.selections.observe(self._on_select, names=names)
 
+    @guarded
     def _on_select(self, _change: dict) -> None:
-        self._refresh_views(detail_only=False)
+        with self.store.reading():
+            self._refresh_views(detail_only=False)
 
     def _picked_ids(self) -> list[str]:
         ids: list[str] = []
@@ -216,7 +266,8 @@ class Explorer(w.VBox):
         selected = self.selected
         ids = set(selected["id"].to_list())
         n = self.frame.height
-        self.status.value = message_html(f"{n} event{'s' if n != 1 else ''}; {len(ids)} selected")
+        self.status.value = message_html(f"{n} event{'s' if n != 1 else ''}; {len(ids)} selected"
+                                         + unexported_note(self.store))
         self.table.value = frame_html(self.frame, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids)
         self.detail.value = self._detail_html(selected) if selected.height else self._placeholder()
 

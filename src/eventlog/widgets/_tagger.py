@@ -6,15 +6,16 @@ from typing import Any
 
 import ipywidgets as w
 
+from .._config import default_author
 from .._errors import EventlogError
 from .._store import Store
 from .._taxonomy import RELATIONS
-from ._common import default_author, esc, frame_html, message_html, resolve_store
+from ._common import Live, esc, frame_html, guarded, message_html, resolve_store
 
 _MAX_OPTIONS = 300
 
 
-class CausalTagger(w.VBox):
+class CausalTagger(Live, w.VBox):
     """Write causal links between events, one changeset per link, with undo.
 
     Choose cause and effect by search (or from an :class:`Explorer`'s selection), a
@@ -26,7 +27,8 @@ class CausalTagger(w.VBox):
     >>> # tagger = CausalTagger(author="ana", explorer=ex); tagger.cause.value = "a"; tagger.save()
     """
 
-    def __init__(self, store: Store | str | None = None, *, author: str | None = None, explorer: Any = None) -> None:
+    def __init__(self, store: Store | str | None = None, *, author: str | None = None, explorer: Any = None,
+                 poll: float | None = None) -> None:
         self.store = resolve_store(store if store is not None or explorer is None else explorer.store)
         self.author = default_author(author)
         self.explorer = explorer
@@ -51,6 +53,7 @@ class CausalTagger(w.VBox):
         #: The last error shown (None after a successful action).
         self.error: str | None = None
 
+        self._start_live(poll)
         self._load_options()
         self.search.observe(lambda _c: self._load_options(), names="value")
         self.relation.observe(self._show_relation, names="value")
@@ -71,7 +74,12 @@ class CausalTagger(w.VBox):
         ])
         self.add_class("eventlog-tagger")
 
+    def on_new_changesets(self) -> None:
+        self._load_options()
+        self._show_links()
+
     # -- choosing ------------------------------------------------------------------------------------
+    @guarded
     def _load_options(self) -> None:
         text = self.search.value.strip()
         frame = self.store.query(text=text) if text else self.store.query()
@@ -121,9 +129,9 @@ class CausalTagger(w.VBox):
 
     # -- writing ---------------------------------------------------------------------------------------
     def _fail(self, text: str) -> None:
-        self.error = text
-        self.status.value = message_html(text, error=True)
+        self.fail(text)
 
+    @guarded
     def save(self) -> int | None:
         """Write the link as one changeset; returns its id, or None when it was rejected."""
         cause, effect = self.cause.value, self.effect.value
@@ -149,6 +157,7 @@ class CausalTagger(w.VBox):
         self._after_write()
         return cs.id
 
+    @guarded
     def undo(self) -> int | None:
         """Revert the last changeset this tagger wrote; returns the reverting changeset's id."""
         if not self.saved:
@@ -168,6 +177,7 @@ class CausalTagger(w.VBox):
         return new
 
     def _after_write(self) -> None:
+        self._seen_own_write()
         self._show_links()
         if self.explorer is not None:
             self.explorer.refresh()
@@ -178,6 +188,7 @@ class CausalTagger(w.VBox):
         ids = [v for v in (self.cause.value, self.effect.value) if v]
         return self.store.links(event=ids) if ids else self.store.links(event=[])
 
+    @guarded
     def _show_links(self) -> None:
         frame = self.links
         cols = ["cause_title", "relation", "effect_title", "confidence", "asserted_by", "changeset"]
