@@ -111,7 +111,9 @@ def describe_process(pid: int) -> str:
     args = [a for a in raw.decode(errors="replace").split("\0") if a]
     if not args:
         return f"process {pid}"
-    line = " ".join([os.path.basename(args[0]), *args[1:]])
+    # One line, whatever the command line holds (a `python -c` script has newlines).
+    line = " ".join(" ".join([os.path.basename(args[0]), *args[1:]]).split())
+    line = "".join(ch if ch.isprintable() else "?" for ch in line)
     if len(line) > 100:
         line = line[:99] + "\u2026"
     kind = "jupyter kernel" if any("ipykernel" in a for a in args) else (

@@ -80,7 +80,7 @@ def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetim
             for name in ("actor", "source", "event", "link"):
                 model = model_for_kind(name)
                 for data in plan.puts.get(name, []):
-                    cs.put(_validate_merged(model, data, name, ds))
+                    cs._put_valid(_validate_merged(model, data, name, ds))
             for name in ("link", "event", "source", "actor"):
                 for key in plan.deletes.get(name, []):
                     cs.delete(key, reason="removed from events/", kind=name)
