@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 import eventlog
-from eventlog import EventlogError, StoreLocked, VersionConflict
+from eventlog import EventlogError, StoreLocked
 from tests.conftest import make_event
 
 ROOT = Path(__file__).resolve().parents[1]
