@@ -87,7 +87,7 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     db = tmp_path / "eventlog.duckdb"
     eventlog.build(EVENTS, db, author="test", message="build for the browser test", corpus=CORPUS)
     home = tmp_path / "home"
-    env = {**os.environ, "EVENTLOG_DB": str(db), "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
+    env = {**os.environ, "EVENTLOG_DB": str(db), "EVENTLOG_POLL": "1", "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
            "IPYTHONDIR": str(home / "ipython")}
     # Render every cell (no virtual scrolling, so the Explorer stays in the DOM) and ask about no news.
@@ -205,6 +205,18 @@ def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
     page.mouse.move(0, 0)  # no tooltip in the screenshot
     page.locator(".eventlog-explorer").screenshot(path=str(tmp_path / "explorer.png"))
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
+
+    # Another process retitles a shown event (the kernel keeps running): the Explorer redraws by itself.
+    event_id = page.locator(".eventlog-detail .el-event").get_attribute("data-event-id")
+    retitle = ("import sys, eventlog\ns = eventlog.open(sys.argv[1])\nev = s.get(sys.argv[2])\n"
+               "with s.change(author='terminal', message='retitle from a terminal') as cs:\n"
+               "    cs.put(ev.model_copy(update={'title': 'Retitled from a terminal'}))\n")
+    subprocess.run([sys.executable, "-c", retitle, str(db), event_id], check=True, timeout=60)
+    page.wait_for_function(
+        "() => (document.querySelector('.eventlog-explorer .eventlog-table') || {}).innerText"
+        "?.includes('Retitled from a terminal')", timeout=STEP_MS)
+    status = page.locator(".eventlog-explorer .eventlog-filters").inner_text()
+    assert "retitle from a terminal" in status and "terminal" in status
     assert not errors, errors
 
 

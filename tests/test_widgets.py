@@ -233,3 +233,104 @@ def test_history_viewer_of_a_deleted_event_and_an_unknown_one(populated_store):
     assert hv.diff["change"].to_list() == ["removed"]
     with pytest.raises(eventlog.NotFound):
         HistoryViewer("no-such-event", populated_store)
+
+
+# -- other people's changesets, errors, reverts that can't surprise ----------------------------------
+RETITLE = (
+    "import sys, eventlog\n"
+    "s = eventlog.open(sys.argv[1])\n"
+    "with s.change(author='ana', message='Retitle from a terminal') as cs:\n"
+    "    cs.put(s.get('visit-2024').model_copy(update={'title': 'Retitled elsewhere'}))\n"
+)
+
+
+def retitle_elsewhere(store: eventlog.Store) -> None:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", RETITLE, store.location], check=True, timeout=60)
+
+
+def test_explorer_takes_in_changesets_from_another_process(explorer: Explorer, populated_store):
+    assert explorer.check_for_changes() is None
+    retitle_elsewhere(populated_store)
+    said = explorer.check_for_changes()
+    assert said == f"changeset {populated_store.last_changeset()} by ana: Retitle from a terminal (1 updated)"
+    assert "Retitled elsewhere" in explorer.frame["title"].to_list()
+    assert "Retitled elsewhere" in explorer.table.value and "Retitle from a terminal" in explorer.status.value
+    assert populated_store.last_changeset() in [v for _label, v in explorer.as_of.options]
+
+
+def test_explorer_notices_changes_on_any_interaction(explorer: Explorer, populated_store):
+    retitle_elsewhere(populated_store)
+    explorer.text_filter.value = "retitled"
+    assert explorer.frame["id"].to_list() == ["visit-2024"]
+    assert explorer.arrived and "Retitle from a terminal" in explorer.status.value
+
+
+def test_explorer_polls_for_changes(populated_store):
+    import time
+
+    ex = Explorer(populated_store, poll=0.2)
+    try:
+        retitle_elsewhere(populated_store)
+        deadline = time.monotonic() + 20
+        while "Retitled elsewhere" not in ex.frame["title"].to_list() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ex.arrived and "Retitled elsewhere" in ex.frame["title"].to_list()
+    finally:
+        ex.close()
+
+
+def test_an_error_in_a_callback_is_shown_not_swallowed(explorer: Explorer, monkeypatch):
+    def broken(**_filters):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(explorer.store, "query", broken)
+    explorer.text_filter.value = "x"  # the observer runs, fails, and says so
+    assert explorer.error and "the disk is on fire" in explorer.error
+    assert "the disk is on fire" in explorer.status.value and "eventlog-error" in explorer.status.value
+
+
+def test_a_closed_store_keeps_the_explorer_working(explorer: Explorer, populated_store):
+    populated_store.close()
+    explorer.type_filter.value = ("trade",)
+    assert explorer.error is None and explorer.frame["id"].to_list() == ["trade-2023"]
+
+
+def test_revert_names_how_many_records_it_changes(populated_store):
+    with populated_store.change(author="ana", message="three new") as cs:
+        for i in range(3):
+            cs.put(make_event(f"n{i}"))
+    hv = HistoryViewer("n0", populated_store, author="cy")
+    hv.request_revert(cs.id)
+    assert hv.pending_records == 3 and "changes 3 records, deleting 3" in hv.status.value
+    assert hv.confirm_button.description == "Revert 3 records"
+
+
+def test_reverting_a_build_needs_the_number_typed(tiny_events, tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTLOG_CORPUS", str(tmp_path / "none"))
+    db = tmp_path / "b.duckdb"
+    eventlog.build(tiny_events, db)
+    store = eventlog.open(db)
+    hv = HistoryViewer("e1", store)
+    hv.request_revert(1)
+    assert "It is a build: type 5 to confirm" in hv.status.value and hv.confirm_button.disabled
+    assert hv.confirm() is None and store.last_changeset() == 1  # not typed: nothing written
+    hv.request_revert(1)
+    hv.typed.value = "4"
+    assert hv.confirm_button.disabled
+    hv.typed.value = "5"
+    assert not hv.confirm_button.disabled
+    assert hv.confirm() == 2 and store.query().is_empty()
+
+
+def test_panels_show_changes_not_exported(tiny_events, tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTLOG_CORPUS", str(tmp_path / "none"))
+    db = tmp_path / "u.duckdb"
+    eventlog.build(tiny_events, db)
+    store = eventlog.open(db)
+    with store.change(author="ana", message="tag") as cs:
+        cs.tag(["e1", "e2"], add=["watch"])
+    assert "2 changes not exported" in Explorer(store).status.value
+    assert "2 changes not exported" in HistoryViewer("e1", store).note.value

@@ -136,9 +136,10 @@ class Live:
                 return None
             said = describe_changesets(self.store, self._seen)
             self._seen = head
-            self.on_new_changesets()
             self.arrived = said
-            self.show(f"new: {said}")
+            self.on_new_changesets()
+            if said not in self.status.value:
+                self.status.value += message_html(f"new: {said}")
             return said
 
     def on_new_changesets(self) -> None:

@@ -189,7 +189,7 @@ class Explorer(Live, w.VBox):
             self._refresh_views()
             if arrived:
                 self.arrived = arrived
-                self.status.value += message_html(f"new: {arrived}")
+                self._refresh_views()
 
     def on_new_changesets(self) -> None:
         self._update_changesets()
@@ -268,6 +268,8 @@ class Explorer(Live, w.VBox):
         n = self.frame.height
         self.status.value = message_html(f"{n} event{'s' if n != 1 else ''}; {len(ids)} selected"
                                          + unexported_note(self.store))
+        if self.arrived:  # kept through redraws until the next arrival
+            self.status.value += message_html(f"new: {self.arrived}")
         self.table.value = frame_html(self.frame, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids)
         self.detail.value = self._detail_html(selected) if selected.height else self._placeholder()
 
