@@ -264,3 +264,10 @@ def test_terminal_commands_work_while_a_notebook_reads_and_writes(tiny_events: P
     assert "terminal" in store.get("e1").tags and store.get("e2").title == "Trade in 2023, revised"
     notes = {store.get("e1", as_of=cs).notes for cs in store.log()["changeset"].to_list()}
     assert set(acked) <= notes  # every acknowledged write is in the history
+
+
+def test_without_pandas_duckdb_is_told_so_once() -> None:
+    code = ("import importlib.util, sys\nabsent = importlib.util.find_spec('pandas') is None\n"
+            "import eventlog._backend\nprint(absent, 'pandas' in sys.modules and sys.modules['pandas'] is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == out[1]  # marked absent exactly when it is not installed

@@ -88,7 +88,7 @@ def test_03_history_edits_diffs_and_reverts(real_store: Path, tmp_path: Path, mo
     book = _run("03_history.ipynb", db, monkeypatch, tmp_path)
     assert not [o for o in _outputs(book) if o.get("output_type") == "error"]
     with eventlog.open(db, read_only=True) as store:
-        assert [a for a in store.log()["author"]] == ["notebook", "notebook", "test"]
+        assert [a for a in store.log()["author"]] == ["tester", "tester", "test"]  # $EVENTLOG_AUTHOR, never hard-coded
         after = store.query()
     cols = ["id", "title", "date", "confidence", "tags"]
     assert after.select(cols).equals(first.select(cols))  # the edit was reverted

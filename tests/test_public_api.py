@@ -13,7 +13,7 @@ PUBLIC = [
     "Actor", "Amount", "BuildReport", "Changeset", "CommitResult", "CorpusError", "Dataset", "EDTFDate", "Event",
     "EventlogError", "ExportReport", "Link", "LinkRejected", "MergeConflict", "NotFound", "Source", "SourceRef", "Store", "StoreLocked",
     "ValidationError", "VersionConflict",
-    "build", "build_from_git", "check_dataset", "default_path", "export", "export_table", "extract",
+    "build", "build_from_git", "check_dataset", "default_author", "default_path", "export", "export_table", "extract",
     "format_edtf_words", "load_dataset", "open", "parse_edtf", "query", "status", "timeline", "validate",
 ]
 

@@ -467,3 +467,12 @@ def test_reopen_keeps_everything(populated_store: eventlog.Store) -> None:
         assert snapshot(again) == before
 
 
+
+
+def test_a_put_validates_a_copied_record_again(populated_store: eventlog.Store) -> None:
+    ev = populated_store.get("trade-2023")
+    before = populated_store.last_changeset()
+    for update in ({"type": "party"}, {"confidence": 7.0}, {"id": "../../x"}, {"title": ""}):
+        with pytest.raises(ValidationError), populated_store.change(author="a", message="bad copy") as cs:
+            cs.put(ev.model_copy(update=update))
+    assert populated_store.last_changeset() == before

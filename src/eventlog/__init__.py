@@ -14,7 +14,7 @@ from typing import Any
 
 from ._build import BuildReport, ExportReport, build, build_from_git, export, export_table, status, validate
 from ._changeset import Changeset, CommitResult
-from ._config import default_path, default_store
+from ._config import default_author, default_path, default_store
 from ._dataset import Dataset, check_dataset, load_dataset
 from ._dates import EDTFDate, format_edtf_words, parse_edtf
 from ._errors import (
@@ -63,6 +63,7 @@ __all__ = [
     "build",
     "build_from_git",
     "check_dataset",
+    "default_author",
     "default_path",
     "export",
     "export_table",

@@ -90,8 +90,9 @@ class Changeset:
         if isinstance(record, dict):
             record = _validate(Event, record)
         elif isinstance(record, _Record):
-            # model_copy(update=...) skips validation: check the record again, whatever made it.
-            record = _validate(type(record), record.model_dump())
+            # model_copy(update=...) skips validation: check the record again, whatever made it
+            # (its own fields; nested sources and amounts are models checked when they were made).
+            record = _revalidate(record)
         else:
             raise ValidationError(f"cs.put() takes an Event, Link, Actor or Source (or a dict), not {type(record).__name__}")
         self._put_valid(record, expected_version)
@@ -243,6 +244,15 @@ def _validate(model: type[_Record], data: dict[str, Any]) -> Any:
         loc = ".".join(str(x) for x in err["loc"]) or None
         msg = err["msg"].removeprefix("Value error, ")
         raise ValidationError(f"{msg} (got {err.get('input')!r})", record=str(data.get("id") or data.get("cause") or ""), field=loc) from None
+
+
+def _revalidate(record: _Record) -> Any:
+    from pydantic import ValidationError as PydanticError
+
+    try:
+        return type(record).__pydantic_validator__.validate_python(dict(record.__dict__))
+    except PydanticError:
+        return _validate(type(record), record.model_dump())  # the same error, as one clear line
 
 
 def rows_to_insert(staged: pl.DataFrame, current: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, int, int, int, int]:
