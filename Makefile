@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DB     ?= eventlog.duckdb
 export EVENTLOG_DB ?= $(abspath $(DB))
 
-.PHONY: install store test lint bench eval notebook clean
+.PHONY: install store test lint docs bench eval notebook clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ test: $(STAMP)  ## the whole suite (real DuckDB files, notebooks, browser, Postg
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)  ## ruff, and the check that no corpus sentence was copied
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	@if [ -f ../shared/tools/check_copied_text.py ]; then $(BIN)/python ../shared/tools/check_copied_text.py --repo . --corpus ../shared/corpus; fi
+
+docs: $(STAMP)  ## the documentation site, built strict (offline) into build/site
+	$(BIN)/python tools/gen_cli_docs.py --check
+	$(BIN)/mkdocs build --strict --quiet
 
 bench: $(STAMP)  ## benchmarks against baselines, printed side by side with ratios
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

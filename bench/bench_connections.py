@@ -74,6 +74,7 @@ def widget_interactions(store: eventlog.Store) -> dict[str, float]:
     from eventlog.widgets import CausalTagger, Explorer, HistoryViewer
 
     ex = Explorer(store, poll=0)
+    tagger = CausalTagger(store, poll=0)
     eid = ex.frame["id"][len(ex.frame) // 2]
     out = {
         "Explorer open": median_ms(lambda: Explorer(store, poll=0), repeat=5),
@@ -81,7 +82,7 @@ def widget_interactions(store: eventlog.Store) -> dict[str, float]:
         "Explorer text filter": median_ms(lambda: setattr(ex.text_filter, "value", "gas" if ex.text_filter.value == "" else ""), repeat=9),
         "Explorer new-changeset check": median_ms(ex.check_for_changes, repeat=9),
         "HistoryViewer open": median_ms(lambda: HistoryViewer(eid, store, poll=0), repeat=5),
-        "CausalTagger search": median_ms(lambda t=CausalTagger(store, poll=0): setattr(t.search, "value", "trade" if t.search.value == "" else ""), repeat=9),
+        "CausalTagger search": median_ms(lambda: setattr(tagger.search, "value", "trade" if tagger.search.value == "" else ""), repeat=9),
     }
     return out
 

@@ -182,15 +182,15 @@ def test_events_folder_is_in_export_form(tmp_path: Path) -> None:
         assert (out / rel).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), rel
 
 
-def test_readme_dataset_counts_are_current(tmp_path: Path, dataset: eventlog.Dataset) -> None:
-    """README's dataset tables are what `eventlog stats --format markdown` prints for events/."""
+def test_documented_dataset_counts_are_current(tmp_path: Path, dataset: eventlog.Dataset) -> None:
+    """docs/events-folder.md's dataset tables are what `eventlog stats --format markdown` prints for events/."""
     from eventlog._cli import markdown_stats
 
     store = eventlog.open(tmp_path / "s.duckdb", create=True)
     eventlog.build(EVENTS, store=store)
     expected = markdown_stats(store.stats())
     store.close()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- dataset-stats:start -->\n(.*?)<!-- dataset-stats:end -->", readme, re.S)
-    assert block, "README needs the dataset-stats block"
+    page = (ROOT / "docs" / "events-folder.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- dataset-stats:start -->\n(.*?)<!-- dataset-stats:end -->", page, re.S)
+    assert block, "docs/events-folder.md needs the dataset-stats block"
     assert block.group(1) == expected, "regenerate with: eventlog stats --format markdown"

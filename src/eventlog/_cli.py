@@ -219,7 +219,12 @@ def validate(events_dir: str, corpus: str | None) -> None:
 @click.option("--out", default=None, help="File for --format.")
 @query_options
 def export(db: str | None, events_dir: str | None, fmt: str | None, out: str | None, **kwargs: Any) -> None:
-    """Write the current state back to events/ (lossless), or a table to parquet/csv/jsonl."""
+    """Write the store's changes into events/ (a reviewable git diff), or a table to parquet/csv/jsonl.
+
+    Into the folder last built this is the mirror of build: a three-way merge that writes the
+    store's changes, keeps changes made in the files since, reports conflicts (exit 1) and never
+    removes a file not built yet. Every file written or removed is named.
+    """
     import eventlog
 
     filters = filters_from(kwargs)
