@@ -24,11 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.pgserver import TempPostgres
+
 import eventlog
 from eventlog._build import sync
 from eventlog._corpus import find_corpus
 from eventlog._dataset import load_dataset
-from eventlog._pgserver import TempPostgres
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import eventlog
-import eventlog._config
+import eventlog._open
 from eventlog._corpus import find_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("EVENTLOG_DB", str(tmp_path / "default.duckdb"))
     monkeypatch.setenv("EVENTLOG_AUTHOR", "tester")
     monkeypatch.setenv("EVENTLOG_POLL", "0")  # widgets check on interaction; tests that poll say so
-    eventlog._config._default_stores.clear()
+    eventlog._open._default_stores.clear()
 
 
 @pytest.fixture

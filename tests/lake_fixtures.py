@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from eventlog._pgserver import PostgresUnavailable, TempPostgres
+from tests.pgserver import PostgresUnavailable, TempPostgres
 
 
 @pytest.fixture(scope="session")

@@ -184,7 +184,7 @@ def test_events_folder_is_in_export_form(tmp_path: Path) -> None:
 
 def test_documented_dataset_counts_are_current(tmp_path: Path, dataset: eventlog.Dataset) -> None:
     """docs/events-folder.md's dataset tables are what `eventlog stats --format markdown` prints for events/."""
-    from eventlog._cli import markdown_stats
+    from eventlog._cli.store import markdown_stats
 
     store = eventlog.open(tmp_path / "s.duckdb", create=True)
     eventlog.build(EVENTS, store=store)

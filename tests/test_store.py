@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import eventlog
-import eventlog._config
+import eventlog._open
 from eventlog import EventlogError, NotFound, ValidationError, VersionConflict
 from tests.conftest import make_event
 
@@ -442,10 +442,10 @@ def test_module_query_uses_default_store(populated_store: eventlog.Store, monkey
     path = populated_store.location
     populated_store.close()
     monkeypatch.setenv("EVENTLOG_DB", path)
-    eventlog._config._default_stores.clear()
+    eventlog._open._default_stores.clear()
     assert ids(eventlog.query(type="trade")) == ["trade-2023"]
     assert eventlog.query(as_of=2).height == 5
-    eventlog._config._default_stores.clear()
+    eventlog._open._default_stores.clear()
     monkeypatch.setenv("EVENTLOG_DB", str(Path(path).with_name("nope.duckdb")))
     with pytest.raises(NotFound, match="eventlog build"):
         eventlog.query()

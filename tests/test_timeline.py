@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import eventlog
-import eventlog._config
+import eventlog._open
 from eventlog import EVENT_TYPES, _timeline
 from eventlog._cli import main
 from eventlog._timeline import (
@@ -237,7 +237,7 @@ def test_forced_aggregation_and_too_many_rows_both_switch_modes(populated_store)
 
 def test_default_store_is_queried_with_filters(populated_store, monkeypatch):
     monkeypatch.setenv("EVENTLOG_DB", populated_store.location)
-    eventlog._config._default_stores.clear()
+    eventlog._open._default_stores.clear()
     ids = {r["id"] for r in _events(eventlog.timeline(type="trade"))}
     assert ids == {"trade-2023"}
     with pytest.raises(eventlog.ValidationError, match="filters"):

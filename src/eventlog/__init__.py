@@ -10,12 +10,11 @@ Charts, widgets and extraction load their heavy dependencies only when first use
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from ._build import BuildReport, ExportReport, build, build_from_git, export, export_table, status, validate
 from ._changeset import Changeset, CommitResult
-from ._config import default_author, default_path, default_store
-from ._dataset import Dataset, check_dataset, load_dataset
+from ._config import default_author, default_path
 from ._dates import EDTFDate, format_edtf_words, parse_edtf
 from ._errors import (
     CorpusError,
@@ -28,11 +27,45 @@ from ._errors import (
     VersionConflict,
 )
 from ._models import Actor, Amount, Event, Link, Source, SourceRef
+from ._open import default_store
+from ._open import open_store as open  # noqa: A004 - the contract's name
 from ._store import Store
-from ._store import open_store as open  # noqa: A004 - the contract's name
 from ._taxonomy import CORE_TYPES, EVENT_TYPES, RELATIONS, STATUSES
 
+if TYPE_CHECKING:
+    from ._build import (
+        BuildReport,
+        ExportReport,
+        build,
+        build_from_git,
+        export,
+        export_table,
+        status,
+        validate,
+    )
+    from ._dataset import Dataset, check_dataset, load_dataset
+
 __version__ = "0.1.0"
+
+#: Loaded on first use: the folder side (YAML, the build) costs a third of ``import eventlog``.
+_LAZY = {
+    **dict.fromkeys(("BuildReport", "ExportReport", "build", "build_from_git", "export", "export_table", "status",
+                     "validate"), "_build"),
+    **dict.fromkeys(("Dataset", "check_dataset", "load_dataset"), "_dataset"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eventlog' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"eventlog.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "CORE_TYPES",

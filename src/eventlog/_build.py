@@ -25,8 +25,9 @@ from ._errors import EventlogError, MergeConflict, ValidationError
 from ._frames import registered
 from ._merge import plan_merge
 from ._models import model_for_kind
+from ._open import open_store
 from ._schema import KINDS
-from ._store import Store, open_store
+from ._store import Store
 
 __all__ = ["BuildReport", "ExportReport", "build", "build_from_git", "export", "export_table", "status"]
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ._errors import ValidationError
 from ._models import Event, Link
+from ._schema import LIVE
 
 if TYPE_CHECKING:
     from ._changeset import Changeset
@@ -51,7 +52,7 @@ def check_changeset(store: Store, cs: Changeset) -> None:
     # Re-dating an event can make an existing link's order impossible, so event puts are
     # checked too, unless the store has no links at all (every bulk build of events alone).
     if put_links or (put_events and store._con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM link_versions WHERE superseded_by IS NULL AND op = 'put' LIMIT 1)"
+        f"SELECT count(*) FROM (SELECT 1 FROM link_versions WHERE {LIVE} LIMIT 1)"
     ).fetchall()[0][0]):
         from ._links import check_new_links
 

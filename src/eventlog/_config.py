@@ -21,14 +21,10 @@ import functools
 import os
 import subprocess
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from ._errors import ValidationError
 
-if TYPE_CHECKING:
-    from ._store import Store
-
-__all__ = ["DEFAULT_PATH", "busy_timeout", "default_author", "default_path", "default_store", "poll_interval"]
+__all__ = ["DEFAULT_PATH", "busy_timeout", "default_author", "default_path", "poll_interval"]
 
 DEFAULT_PATH = "eventlog.duckdb"
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -90,23 +86,3 @@ def default_author(author: str | None = None) -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry inside some containers
         return "unknown"
-
-
-_default_stores: dict[str, Store] = {}
-
-
-def default_store() -> Store:
-    """The store at :func:`default_path`, opened once per process and location.
-
-    It holds no connection (see :mod:`eventlog._backend`), so keeping it costs nothing
-    and blocks no other process.
-    """
-    from ._store import open_store
-
-    path = default_path()
-    if not path.startswith("ducklake:"):  # a team store location is not a file path
-        path = os.path.abspath(path)
-    store = _default_stores.get(path)
-    if store is None:
-        store = _default_stores[path] = open_store(path)
-    return store

@@ -18,7 +18,7 @@ import polars as pl
 from ._errors import NotFound, ValidationError, VersionConflict
 from ._frames import frame_of
 from ._models import model_for_kind
-from ._schema import KINDS
+from ._schema import KINDS, visible
 
 if TYPE_CHECKING:
     from ._store import AsOf, Store
@@ -104,11 +104,9 @@ def log(store: Store) -> pl.DataFrame:
     ))
 
 
-def _state(store: Store, table: str, cs: int) -> str:
-    return (
-        f"SELECT key, data FROM {table} WHERE changeset <= {int(cs)} "
-        f"AND (superseded_by IS NULL OR superseded_by > {int(cs)}) AND op = 'put'"
-    )
+def _state(table: str, cs: int) -> tuple[str, list[Any]]:
+    where, params = visible(None, cs)
+    return f"SELECT key, data FROM {table} WHERE {where}", params
 
 
 def diff(store: Store, a: AsOf, b: AsOf = None, kind: str | None = None) -> pl.DataFrame:
@@ -120,11 +118,12 @@ def diff(store: Store, a: AsOf, b: AsOf = None, kind: str | None = None) -> pl.D
     rows: list[dict[str, Any]] = []
     for name in kinds:
         table = _kind(name)
-        # Both ends are integers resolved from the changesets table, never user text.
+        (sql_a, params_a), (sql_b, params_b) = _state(table, cs_a), _state(table, cs_b)
         pairs = store._con.execute(
             f"""SELECT coalesce(x.key, y.key) AS key, x.data AS old, y.data AS new
-                FROM ({_state(store, table, cs_a)}) x FULL OUTER JOIN ({_state(store, table, cs_b)}) y ON x.key = y.key
-                WHERE x.data IS DISTINCT FROM y.data ORDER BY 1"""
+                FROM ({sql_a}) x FULL OUTER JOIN ({sql_b}) y ON x.key = y.key
+                WHERE x.data IS DISTINCT FROM y.data ORDER BY 1""",
+            [*params_a, *params_b],
         ).fetchall()
         for key, old, new in pairs:
             if old is None:

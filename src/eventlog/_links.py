@@ -32,7 +32,7 @@ import polars as pl
 from ._errors import LinkRejected, NotFound, ValidationError
 from ._frames import frame_of, registered
 from ._models import Event, Link
-from ._schema import KINDS
+from ._schema import KINDS, LIVE, visible
 from ._taxonomy import CAUSAL_RELATIONS
 
 if TYPE_CHECKING:
@@ -50,16 +50,12 @@ _EVENTS = KINDS["event"].table
 # -- helpers -------------------------------------------------------------------------------------
 def _live_links_sql(cs: int | None) -> tuple[str, list[Any]]:
     """SELECT of the links visible at changeset ``cs`` (None: now), with its parameters."""
-    from ._store import Store
-
-    where, params = Store._visible("l", cs)
+    where, params = visible("l", cs)
     return f"SELECT l.key, l.cause, l.effect, l.relation, l.confidence FROM {_LINKS} l WHERE {where}", params
 
 
 def _require_event(store: Store, event_id: str, cs: int | None) -> None:
-    from ._store import Store
-
-    where, params = Store._visible("e", cs)
+    where, params = visible("e", cs)
     rows = store._con.execute(f"SELECT count(*) FROM {_EVENTS} e WHERE {where} AND e.key = ?", [*params, event_id]).fetchall()
     if not rows[0][0]:
         when = f" at changeset {cs}" if cs is not None else ""
@@ -75,7 +71,7 @@ def links_touching(store: Store, event_ids: Iterable[str]) -> list[str]:
     """Keys of live links whose cause or effect is one of ``event_ids``."""
     ids = list(event_ids)
     rows = store._con.execute(
-        f"SELECT key FROM {_LINKS} WHERE superseded_by IS NULL AND op = 'put' "
+        f"SELECT key FROM {_LINKS} WHERE {LIVE} "
         "AND (list_contains(?, cause) OR list_contains(?, effect))",
         [ids, ids],
     ).fetchall()
@@ -108,16 +104,17 @@ def _pending_events(cs: Changeset) -> pl.DataFrame:
 
 # The graph after the changeset: live store rows not touched by it, plus what it puts.
 # Both need the frames _pl (pending links) and _pe (pending events) registered.
+_LIVE_L, _LIVE_E = visible("l", None)[0], visible("e", None)[0]
 _EFFECTIVE = f"""
     eff_links AS (
         SELECT l.key, l.cause, l.effect, l.relation, false AS pending FROM {_LINKS} l
-        WHERE l.superseded_by IS NULL AND l.op = 'put' AND NOT EXISTS (SELECT 1 FROM _pl p WHERE p.key = l.key)
+        WHERE {_LIVE_L} AND NOT EXISTS (SELECT 1 FROM _pl p WHERE p.key = l.key)
         UNION ALL
         SELECT key, cause, effect, relation, true FROM _pl WHERE op = 'put'
     ),
     eff_events AS (
         SELECT e.key, e.start, e."end", e.date FROM {_EVENTS} e
-        WHERE e.superseded_by IS NULL AND e.op = 'put' AND NOT EXISTS (SELECT 1 FROM _pe p WHERE p.key = e.key)
+        WHERE {_LIVE_E} AND NOT EXISTS (SELECT 1 FROM _pe p WHERE p.key = e.key)
         UNION ALL
         SELECT key, start, "end", date FROM _pe WHERE op = 'put'
     )"""
@@ -293,10 +290,8 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
 
     >>> # store.links(event="2014-russia-annexes-crimea", basis="source")
     """
-    from ._store import Store
-
-    where, params = Store._visible("l", as_of)
-    ev_where, ev_params = Store._visible("ev", as_of)
+    where, params = visible("l", as_of)
+    ev_where, ev_params = visible("ev", as_of)
     conds = [where]
     if event is not None:
         conds.append("(list_contains(?, l.cause) OR list_contains(?, l.effect))")
@@ -342,12 +337,10 @@ _WALK_COLUMNS = {"id": pl.String, "distance": pl.Int32, "title": pl.String, "typ
 
 
 def _walk(store: Store, event_id: str, depth: int | None, as_of: int | None, upstream: bool) -> pl.DataFrame:
-    from ._store import Store
-
     _check_depth(depth)
     _require_event(store, event_id, as_of)
     live, live_params = _live_links_sql(as_of)
-    ev_where, ev_params = Store._visible("e", as_of)
+    ev_where, ev_params = visible("e", as_of)
     # Upstream walks follow links backwards (effect -> cause) and grow the path at its front,
     # so that path and relations always read in causal order.
     src, dst = ("effect", "cause") if upstream else ("cause", "effect")

@@ -26,8 +26,9 @@ import polars as pl
 from ._changeset import Changeset
 from ._errors import EventlogError
 from ._frames import frame_of, registered
+from ._open import open_store
 from ._schema import COMMON, KINDS
-from ._store import Store, open_store
+from ._store import Store
 
 __all__ = ["MigrateReport", "compare_stores", "migrate"]
 

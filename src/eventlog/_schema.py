@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ._dates import parse_edtf
 from ._models import Actor, Event, Link, Source, _Record
 
-__all__ = ["KINDS", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount"]
+__all__ = ["KINDS", "LIVE", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
 
 #: 2 added ``base``: each record as the events/ folder had it at the last build (the merge base).
 SCHEMA_VERSION = 2
@@ -167,6 +166,8 @@ def _event_columns(events: Sequence[Event]) -> dict[str, pa.Array]:
         n_amounts.append(len(figures))
         for a in figures:
             amounts.append(format_amount(a.value, a.unit, a.measure))
+    import pyarrow.compute as pc  # here, not at import: it costs a tenth of `import eventlog`
+
     dates = pa.array(scalars["date"], pa.string())
     encoded = pc.dictionary_encode(dates)
     parsed = [parse_edtf(d) for d in encoded.dictionary.to_pylist()]
@@ -262,6 +263,25 @@ KINDS: dict[str, Kind] = {
         lambda s: {"file": s.file, "language": s.language, "published": s.published},
     ),
 }
+
+
+def visible(alias: str | None, cs: int | None) -> tuple[str, list[Any]]:
+    """The one SQL condition (and its parameters) for version rows visible at changeset ``cs``
+    (None: now): what every query of the present or the past is built on.
+
+    >>> visible("e", None)
+    ("e.superseded_by IS NULL AND e.op = 'put'", [])
+    >>> visible(None, 3)[1]
+    [3, 3]
+    """
+    a = f"{alias}." if alias else ""
+    if cs is None:
+        return f"{a}superseded_by IS NULL AND {a}op = 'put'", []
+    return f"{a}changeset <= ? AND ({a}superseded_by IS NULL OR {a}superseded_by > ?) AND {a}op = 'put'", [cs, cs]
+
+
+#: Rows visible now, as SQL text (no parameters), for a table without an alias.
+LIVE = visible(None, None)[0]
 
 
 def ddl(indexes: bool) -> list[str]:

@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import functools
 import json
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -25,15 +24,14 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ._backend import Backend, FileBackend
+from ._backend import Backend
 from ._changeset import Changeset, CommitResult, dumps_info, rows_to_insert
-from ._config import DEFAULT_PATH, busy_timeout, default_path
 from ._errors import EventlogError, NotFound, ValidationError
 from ._frames import frame_of, registered, scanned
 from ._models import Event, _Record, model_for_kind
-from ._schema import COMMON, KINDS, SCHEMA_VERSION, ddl
+from ._schema import COMMON, KINDS, LIVE, SCHEMA_VERSION, ddl, visible
 
-__all__ = ["DEFAULT_PATH", "Store", "default_path", "open_store"]
+__all__ = ["Store"]
 
 Filter = str | Sequence[str] | None
 AsOf = int | str | dt.datetime | dt.date | None
@@ -359,16 +357,6 @@ class Store:
             raise ValidationError(f"as_of {ts.isoformat()} is before the first changeset{first_txt}", field="as_of")
         return int(cid)
 
-    @staticmethod
-    def _visible(alias: str, cs: int | None) -> tuple[str, list[Any]]:
-        """SQL condition (and its parameters) for rows visible at changeset ``cs`` (None: now)."""
-        if cs is None:
-            return f"{alias}.superseded_by IS NULL AND {alias}.op = 'put'", []
-        return (
-            f"{alias}.changeset <= ? AND ({alias}.superseded_by IS NULL OR {alias}.superseded_by > ?) AND {alias}.op = 'put'",
-            [cs, cs],
-        )
-
     # -- reading --------------------------------------------------------------------------------
     @_reads
     def query(
@@ -393,7 +381,7 @@ class Store:
         changeset id or a timestamp.
         """
         cs = self.resolve_as_of(as_of)
-        where, params = self._visible("e", cs)
+        where, params = visible("e", cs)
         conds = [where]
         if (types := _listify(type)) is not None:
             conds.append("list_contains(?, e.type)")
@@ -444,13 +432,13 @@ class Store:
 
     @_reads
     def _actor_names(self, cs: int | None) -> dict[str, str]:
-        where, params = self._visible("a", cs)
+        where, params = visible("a", cs)
         return dict(self._con.execute(f"SELECT key, name FROM actor_versions a WHERE {where}", params).fetchall())
 
     @_reads
     def _actor_ids(self, wanted: list[str], cs: int | None) -> list[str]:
         """Actor ids for ids, display names or aliases (case-insensitive); unknown ones match nothing."""
-        where, params = self._visible("a", cs)
+        where, params = visible("a", cs)
         rows = self._con.execute(f"SELECT key, name, data FROM actor_versions a WHERE {where}", params).fetchall()
         lookup: dict[str, str] = {}
         for key, name, data in rows:
@@ -464,7 +452,7 @@ class Store:
     @_reads
     def _record_rows(self, kind: str, keys: Iterable[str] | None, cs: int | None) -> list[tuple[str, str]]:
         spec = KINDS[kind]
-        where, params = self._visible("r", cs)
+        where, params = visible("r", cs)
         if keys is None:
             return self._con.execute(f"SELECT key, data FROM {spec.table} r WHERE {where} ORDER BY key", params).fetchall()
         wanted = list(dict.fromkeys(keys))
@@ -634,28 +622,28 @@ class Store:
         con = self._con
         by_type = dict(
             con.execute(
-                "SELECT type, count(*) FROM event_versions WHERE superseded_by IS NULL AND op = 'put' GROUP BY type ORDER BY 2 DESC, 1"
+                f"SELECT type, count(*) FROM event_versions WHERE {LIVE} GROUP BY type ORDER BY 2 DESC, 1"
             ).fetchall()
         )
         counts = {}
         for name, spec in KINDS.items():
-            counts[name] = con.execute(f"SELECT count(*) FROM {spec.table} WHERE superseded_by IS NULL AND op = 'put'").fetchall()[0][0]
+            counts[name] = con.execute(f"SELECT count(*) FROM {spec.table} WHERE {LIVE}").fetchall()[0][0]
         versions = sum(con.execute(f"SELECT count(*) FROM {s.table}").fetchall()[0][0] for s in KINDS.values())
         n_cs = con.execute("SELECT count(*) FROM changesets").fetchall()[0][0]
         info = con.execute("SELECT info FROM changesets WHERE info LIKE '%evidence_checked%' ORDER BY id DESC LIMIT 1").fetchall()
         checked = json.loads(info[0][0]).get("evidence_checked") if info else None
         quotes = con.execute("SELECT count(*) FROM evidence").fetchall()[0][0]
         multi = con.execute(
-            "SELECT count(*) FROM event_versions WHERE superseded_by IS NULL AND op = 'put' AND len(sources) > 1"
+            f"SELECT count(*) FROM event_versions WHERE {LIVE} AND len(sources) > 1"
         ).fetchall()[0][0]
         by_source = dict(
             con.execute(
                 "SELECT s, count(*) FROM (SELECT unnest(sources) AS s FROM event_versions "
-                "WHERE superseded_by IS NULL AND op = 'put') GROUP BY s ORDER BY 2 DESC, 1"
+                f"WHERE {LIVE}) GROUP BY s ORDER BY 2 DESC, 1"
             ).fetchall()
         )
         disputed = con.execute(
-            "SELECT count(*) FROM event_versions WHERE superseded_by IS NULL AND op = 'put' AND status = 'disputed'"
+            f"SELECT count(*) FROM event_versions WHERE {LIVE} AND status = 'disputed'"
         ).fetchall()[0][0]
         return {
             "events_by_type": by_type,
@@ -724,31 +712,3 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
 
 #: The tables every store has (a store missing one of them is upgraded on open).
 _SCHEMA_TABLES = ("meta", "head", "changesets", "evidence", "base", *(k.table for k in KINDS.values()))
-
-
-def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = False, create: bool = False,
-               timeout: float | None = None, **options: Any) -> Store:
-    """Open a store. ``path`` is a DuckDB file (default ``$EVENTLOG_DB`` or ./eventlog.duckdb)
-    or a ``ducklake:`` location (see the team store docs).
-
-    ``timeout`` is how many seconds a read or commit waits while another process is using
-    the file (default ``$EVENTLOG_BUSY_TIMEOUT`` or 30).
-    """
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout < 86_400):
-        raise ValidationError(f"timeout must be a number of seconds, not {timeout!r}", field="timeout")
-    location = os.fspath(path) if path is not None else default_path()
-    if not isinstance(location, str):
-        raise ValidationError(f"a store location is a path or a ducklake: text, not {path!r}", field="path")
-    wait = busy_timeout() if timeout is None else float(timeout)
-    if location.startswith("ducklake:"):
-        from ._lake import open_lake
-
-        return open_lake(location, read_only=read_only, create=create, timeout=wait, **options)
-    if options:
-        raise ValidationError(f"unknown option(s) for a DuckDB file store: {', '.join(options)}")
-    backend = FileBackend(location, timeout=wait)
-    if not os.path.exists(location):
-        if not create or read_only:
-            raise NotFound(f"no store at {location}: build one with 'make store' or 'eventlog build --db {location}'")
-        backend.create()
-    return Store(backend, read_only=read_only, create=create)

@@ -357,7 +357,7 @@ def timeline(
         store = store or data
         frame = data.query(**filters)
     elif data is None:
-        from ._config import default_store
+        from ._open import default_store
 
         store = store or default_store()
         frame = store.query(**filters)

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from .._config import default_store
 from .._errors import EventlogError
-from .._store import Store, open_store
+from .._open import default_store, open_store
+from .._store import Store
 
 T = TypeVar("T")
 

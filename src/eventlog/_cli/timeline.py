@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ._cli import _open, db_option, filters_from, query_options
+from .common import db_option, filters_from, open_store, query_options
 
 __all__ = ["timeline"]
 
@@ -30,11 +30,11 @@ __all__ = ["timeline"]
 def timeline(db: str | None, out: str, lanes: str, links: bool, aggregate: bool | None, title: str | None,
              **kwargs: Any) -> None:
     """Draw the events matching the filters as a timeline (images via vl-convert, no browser needed)."""
-    from ._timeline import save
-    from ._timeline import timeline as make
+    from .._timeline import save
+    from .._timeline import timeline as make
 
     filters = filters_from(kwargs)
-    store = _open(db, read_only=True)
+    store = open_store(db, read_only=True)
     try:
         frame = store.query(**filters)
         chart = make(frame, store=store, lanes=lanes, links=links, aggregate=aggregate, title=title)

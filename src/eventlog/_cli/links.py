@@ -15,8 +15,8 @@ from typing import Any
 import click
 import polars as pl
 
-from ._cli import _open, db_option, filters_from, print_frame, query_options
-from ._errors import NotFound, ValidationError
+from .._errors import NotFound, ValidationError
+from .common import db_option, filters_from, open_store, print_frame, query_options
 
 __all__ = ["causes", "effects", "link", "links", "paths", "tag", "unlink"]
 
@@ -26,7 +26,7 @@ _SPAN = re.compile(r"^(?P<source>[a-z0-9]+(?:[-_][a-z0-9]+)*):(?P<start>\d+)-(?P
 
 
 def _author(author: str | None) -> str:
-    from ._config import default_author
+    from .._config import default_author
 
     return default_author(author)
 
@@ -66,7 +66,7 @@ def link(db: str | None, cause: str, effect: str, relation: str, confidence: flo
         -n "Sanctions answered the annexation" -e riac-2024-51:1020-1180
     """
     who = _author(author)
-    with _open(db) as store, store.change(author=who, message=message or f"Link {cause} -{relation}-> {effect}") as cs:
+    with open_store(db) as store, store.change(author=who, message=message or f"Link {cause} -{relation}-> {effect}") as cs:
         cs.link(cause, effect, relation=relation, confidence=confidence, note=note, evidence=_evidence(evidence), basis=basis)
     _report(cs, f"{cause} -{relation}-> {effect}")
 
@@ -83,7 +83,7 @@ def unlink(db: str | None, cause: str, effect: str, relation: str | None, reason
            message: str | None) -> None:
     """Remove the link CAUSE -> EFFECT (a tombstone with a reason; history keeps it)."""
     who = _author(author)
-    with _open(db) as store:
+    with open_store(db) as store:
         if relation is None:
             found = store.links(event=cause).filter(effect=effect)
             if found.is_empty():
@@ -113,7 +113,7 @@ def _report(cs: Any, what: str) -> None:
 def links(db: str | None, event: tuple[str, ...], relation: tuple[str, ...], basis: tuple[str, ...], as_of: str | None,
           fmt: str, columns: str) -> None:
     """List causal links, optionally only those touching events, of relations or of a basis."""
-    with _open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         frame = store.links(event=list(event) or None, relation=list(relation) or None, basis=list(basis) or None,
                             as_of=as_of)
     if fmt != "table":
@@ -133,7 +133,7 @@ def _walk_command(name: str, upstream: bool) -> click.Command:
     @_AS_OF
     @_FORMAT
     def command(db: str | None, event_id: str, depth: int | None, as_of: str | None, fmt: str) -> None:
-        with _open(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store:
             fn = store.causes if upstream else store.effects
             frame = fn(event_id, depth=depth, as_of=as_of)
         if fmt == "table":
@@ -158,7 +158,7 @@ effects = _walk_command("effects", upstream=False)
 @_FORMAT
 def paths(db: str | None, cause: str, effect: str, max_depth: int, as_of: str | None, fmt: str) -> None:
     """Every causal chain from CAUSE to EFFECT, shortest and most confident first."""
-    with _open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         frame = store.paths(cause, effect, max_depth=max_depth, as_of=as_of)
     if fmt == "table":
         frame = _with_chain(frame).select("length", "chain", "confidence")
@@ -201,7 +201,7 @@ def tag(db: str | None, event_ids: tuple[str, ...], add: tuple[str, ...], remove
         filters["id"] = list(event_ids)
     if not filters and not all_events:
         raise click.UsageError("no event ids or filters: this would tag every event (pass --all if you mean it)")
-    with _open(db, read_only=dry_run) as store:
+    with open_store(db, read_only=dry_run) as store:
         if event_ids:
             missing = sorted(set(event_ids) - set(store.query(id=list(event_ids))["id"].to_list()))
             if missing:

@@ -1,136 +1,18 @@
-"""The ``eventlog`` command: a thin shell over the public API.
-
-Every command calls the library and turns an :class:`EventlogError` into one line
-on stderr and exit status 1; usage mistakes exit with 2 (click's convention).
-
->>> main.name
-'eventlog'
-"""
+"""The commands of the store itself: build, validate, status, export, query, show, history,
+log, diff, blame, revert, stats."""
 
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from ._errors import EventlogError
-
-__all__ = ["main"]
-
-
-class _Group(click.Group):
-    """Turns library errors into one clear line instead of a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except EventlogError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(1)
-        except BrokenPipeError:  # `eventlog query | head`
-            sys.stderr.close()
-            ctx.exit(0)
-
-
-@click.group(name="eventlog", cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="eventlog")
-def main() -> None:
-    """eventlog: a versioned, sourced timeline of events.
-
-    The store is $EVENTLOG_DB or ./eventlog.duckdb unless --db says otherwise. While another
-    process (a notebook, a build) is using it, a command waits up to $EVENTLOG_BUSY_TIMEOUT
-    seconds (default 30) and says for whom it waits.
-    """
-    from ._backend import set_wait_reporter
-
-    set_wait_reporter(_report_wait)
-
-
-db_option = click.option("--db", envvar="EVENTLOG_DB", default=None, help="Store: a DuckDB file or ducklake: location.")
-
-
-def _open(db: str | None, read_only: bool = False) -> Any:
-    import eventlog
-
-    return eventlog.open(db, read_only=read_only)
-
-
-def _report_wait(line: str) -> None:
-    click.echo(line, err=True)
-
-
-def query_options(f: Callable) -> Callable:
-    """The filters of Store.query as options (each may be repeated)."""
-    opts = [
-        click.option("--type", "type_", multiple=True, help="Event type (repeatable)."),
-        click.option("--actor", multiple=True, help="Actor id or name (repeatable)."),
-        click.option("--start", default=None, help="Keep events that end on or after this EDTF date."),
-        click.option("--end", default=None, help="Keep events that start on or before this EDTF date."),
-        click.option("--text", multiple=True, help="Text in title or summary, any case (repeatable)."),
-        click.option("--tag", multiple=True, help="Tag (repeatable)."),
-        click.option("--source", multiple=True, help="Source document id (repeatable)."),
-        click.option("--status", multiple=True, help="confirmed, candidate or disputed (repeatable)."),
-        click.option("--as-of", default=None, help="A changeset id or an ISO timestamp."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
-
-
-def filters_from(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Query keyword arguments from the options of :func:`query_options` (empty ones dropped)."""
-    names = {"type_": "type", "actor": "actor", "start": "start", "end": "end", "text": "text", "tag": "tag",
-             "source": "source", "status": "status", "as_of": "as_of"}
-    out = {}
-    for opt, key in names.items():
-        v = kwargs.pop(opt, None)
-        if v in (None, (), []):
-            continue
-        out[key] = list(v) if isinstance(v, tuple) else v
-    return out
-
-
-def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None, title: str | None = None) -> None:
-    """Print a polars frame as a rich table, CSV or JSON lines."""
-    import polars as pl
-
-    if columns:
-        frame = frame.select([c for c in columns if c in frame.columns])
-    if fmt == "json":
-        click.echo(frame.write_ndjson(), nl=False)
-        return
-    if fmt == "csv":
-        flat = frame.with_columns([pl.col(c).list.join("; ") for c, t in frame.schema.items() if isinstance(t, pl.List)])
-        click.echo(flat.write_csv(), nl=False)
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for c in frame.columns:
-        table.add_column(c, overflow="fold")
-    for row in frame.iter_rows():
-        table.add_row(*[_cell(v) for v in row])
-    Console(soft_wrap=False).print(table)
-
-
-def _cell(v: Any) -> str:
-    from rich.markup import escape
-
-    if v is None:
-        return ""
-    if isinstance(v, list):
-        return escape(", ".join(str(x) for x in v))
-    if hasattr(v, "strftime") and hasattr(v, "hour"):
-        return v.strftime("%Y-%m-%d %H:%M:%S")
-    return escape(str(v))
+from .common import db_option, filters_from, open_store, plain, print_frame, query_options
 
 
 # -- building -----------------------------------------------------------------------------------
-@main.command()
+@click.command()
 @click.option("--events", "events_dir", default="events", show_default=True, help="The curated events folder.")
 @db_option
 @click.option("--author", default=None, help="Changeset author (default: $EVENTLOG_AUTHOR, git or $USER).")
@@ -150,7 +32,7 @@ def build(events_dir: str, db: str | None, author: str | None, message: str | No
     conflict is listed. 'eventlog status' shows both sides; 'eventlog export' writes the
     store's changes into the folder.
     """
-    import eventlog
+    from .. import _build as builds  # the build module, not the facade
 
     if from_git:
         from rich.progress import Progress
@@ -161,18 +43,18 @@ def build(events_dir: str, db: str | None, author: str | None, message: str | No
             def tick(i: int, n: int, subject: str) -> None:
                 progress.update(task, completed=i, total=n, description=f"commit {i}/{n}: {subject[:40]}")
 
-            reports = eventlog.build_from_git(events_dir, db, corpus=corpus, progress=tick, prefer=prefer,
+            reports = builds.build_from_git(events_dir, db, corpus=corpus, progress=tick, prefer=prefer,
                                               allow_delete=allow_delete)
         made = [r for r in reports if r.changeset is not None]
         click.echo(f"replayed {len(reports)} commit(s) into {len(made)} changeset(s)")
         if reports and not reports[-1].evidence_checked:
             click.echo("evidence NOT checked (no corpus found)")
         return
-    report = eventlog.build(events_dir, db, author=author, message=message, corpus=corpus, prefer=prefer,
+    report = builds.build(events_dir, db, author=author, message=message, corpus=corpus, prefer=prefer,
                             allow_delete=allow_delete)
     click.echo(report.summary())
     if not quiet:
-        _print_stats(_open(db, read_only=False))
+        _print_stats(open_store(db, read_only=False))
 
 
 def _print_stats(store: Any) -> None:
@@ -186,7 +68,7 @@ def _print_stats(store: Any) -> None:
     store.close()
 
 
-@main.command()
+@click.command()
 @click.option("--events", "events_dir", default="events", show_default=True)
 @click.option("--corpus", default=None, help="Source documents folder (default $EVENTLOG_CORPUS or ../shared/corpus).")
 def validate(events_dir: str, corpus: str | None) -> None:
@@ -195,12 +77,12 @@ def validate(events_dir: str, corpus: str | None) -> None:
     Every file's problems are listed; when there are none, the checks a build runs on the
     whole link graph (order, duplicates, cycles) run on a throwaway store.
     """
-    import eventlog
-    from eventlog._build import check_graph
-    from eventlog._corpus import find_corpus
+    from .._build import check_graph
+    from .._corpus import find_corpus
+    from .._dataset import check_dataset
 
     corpus_dir = find_corpus(corpus)
-    ds, problems = eventlog.check_dataset(events_dir, corpus_dir)
+    ds, problems = check_dataset(events_dir, corpus_dir)
     for p in problems:
         click.echo(f"error: {p}", err=True)
     if problems:
@@ -212,7 +94,7 @@ def validate(events_dir: str, corpus: str | None) -> None:
                f"{len(ds.sources)} sources; {checked}")
 
 
-@main.command()
+@click.command()
 @db_option
 @click.option("--events", "events_dir", default=None, help="Write the store back to this events folder.")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default=None)
@@ -225,22 +107,22 @@ def export(db: str | None, events_dir: str | None, fmt: str | None, out: str | N
     store's changes, keeps changes made in the files since, reports conflicts (exit 1) and never
     removes a file not built yet. Every file written or removed is named.
     """
-    import eventlog
+    from .. import _build as builds  # the build module, not the facade
 
     filters = filters_from(kwargs)
-    store = _open(db, read_only=True)
+    store = open_store(db, read_only=True)
     try:
         if fmt or out:
             if not out:
                 raise click.UsageError("--format needs --out FILE")
-            n = eventlog.export_table(store, out, fmt, **filters)
+            n = builds.export_table(store, out, fmt, **filters)
             click.echo(f"wrote {n} events to {out}")
         else:
-            report = eventlog.export(store, events_dir or "events")
+            report = builds.export(store, events_dir or "events")
             for what, path in report.files:
                 click.echo(f"{what} {path}")
             for c in report.conflicts:
-                click.echo(f"conflict: {_plain(str(c))}", err=True)
+                click.echo(f"conflict: {plain(str(c))}", err=True)
             click.echo(report.summary() + ("; review with: git diff -- " + (events_dir or "events") if report.files else ""))
             if report.conflicts:
                 raise SystemExit(1)
@@ -248,12 +130,7 @@ def export(db: str | None, events_dir: str | None, fmt: str | None, out: str | N
         store.close()
 
 
-def _plain(text: str) -> str:
-    """Store text for a terminal: control characters (escape sequences) shown, not obeyed."""
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else repr(ch)[1:-1] for ch in text)
-
-
-@main.command()
+@click.command()
 @db_option
 @click.option("--events", "events_dir", default="events", show_default=True, help="The curated events folder.")
 @click.option("--corpus", default=None, help="Source documents folder (default $EVENTLOG_CORPUS or ../shared/corpus).")
@@ -263,23 +140,23 @@ def status(db: str | None, events_dir: str, corpus: str | None) -> None:
     Store changes reach events/ with 'eventlog export'; file changes reach the store with
     'eventlog build'; conflicts stop a build until a file edit or --prefer resolves them.
     """
-    import eventlog
+    from .. import _build as builds  # the build module, not the facade
 
-    with _open(db, read_only=True) as store:
-        plan = eventlog.status(store, events_dir, corpus)
+    with open_store(db, read_only=True) as store:
+        plan = builds.status(store, events_dir, corpus)
     click.echo(f"in the store, not in {events_dir} (eventlog export writes them): {len(plan.store_changes)}")
     for ch in plan.store_changes:
-        click.echo(f"  {_plain(str(ch))}")
+        click.echo(f"  {plain(str(ch))}")
     click.echo(f"in {events_dir}, not in the store (eventlog build applies them): {len(plan.file_changes)}")
     for ch in plan.file_changes:
-        click.echo(f"  {_plain(str(ch))}")
+        click.echo(f"  {plain(str(ch))}")
     click.echo(f"conflicts (a build stops at them): {len(plan.conflicts)}")
     for c in plan.conflicts:
-        click.echo(f"  {_plain(str(c))}")
+        click.echo(f"  {plain(str(c))}")
 
 
 # -- reading ------------------------------------------------------------------------------------
-@main.command()
+@click.command()
 @db_option
 @query_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
@@ -287,7 +164,7 @@ def status(db: str | None, events_dir: str, corpus: str | None) -> None:
               help="Comma-separated columns for the table ('all' for every column).")
 def query(db: str | None, fmt: str, columns: str, **kwargs: Any) -> None:
     """Events matching the filters, sorted by start date."""
-    store = _open(db, read_only=True)
+    store = open_store(db, read_only=True)
     try:
         frame = store.query(**filters_from(kwargs))
     finally:
@@ -296,7 +173,7 @@ def query(db: str | None, fmt: str, columns: str, **kwargs: Any) -> None:
     print_frame(frame, fmt, cols, title=f"{frame.height} events")
 
 
-@main.command()
+@click.command()
 @db_option
 @click.argument("event_id")
 @click.option("--as-of", default=None, help="A changeset id or an ISO timestamp.")
@@ -305,10 +182,10 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from ._dates import format_edtf_words
-    from ._schema import format_amount
+    from .._dates import format_edtf_words
+    from .._schema import format_amount
 
-    store = _open(db, read_only=True)
+    store = open_store(db, read_only=True)
     try:
         ev = store.get(event_id, as_of)
         evidence = store.evidence(event_id, as_of)
@@ -350,37 +227,33 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
 
 
 def _links_of(store: Any, event_id: str) -> list[str]:
-    frame = store.sql(
-        "SELECT cause, relation, effect FROM link_versions WHERE superseded_by IS NULL AND op = 'put' "
-        "AND (cause = ? OR effect = ?) ORDER BY cause, effect",
-        [event_id, event_id],
-    )
-    return [f"{c} --{r}--> {e}" for c, r, e in frame.iter_rows()]
+    frame = store.links(event=event_id)
+    return [f"{c} --{r}--> {e}" for c, r, e in frame.select("cause", "relation", "effect").iter_rows()]
 
 
-@main.command()
+@click.command()
 @db_option
 @click.argument("key")
 @click.option("--kind", default="event", show_default=True, type=click.Choice(["event", "link", "actor", "source"]))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def history(db: str | None, key: str, kind: str, fmt: str) -> None:
     """Every version of a record: who changed what, when and why."""
-    with _open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         print_frame(store.history(key, kind=kind), fmt, title=f"history of {kind} {key}")
 
 
-@main.command()
+@click.command()
 @db_option
 @click.option("--limit", default=20, show_default=True, help="Newest changesets to show (0 for all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def log(db: str | None, limit: int, fmt: str) -> None:
     """The changesets, newest first."""
-    with _open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         frame = store.log()
     print_frame(frame.head(limit) if limit else frame, fmt, title="changesets")
 
 
-@main.command()
+@click.command()
 @db_option
 @click.argument("a")
 @click.argument("b", required=False)
@@ -388,42 +261,42 @@ def log(db: str | None, limit: int, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def diff(db: str | None, a: str, b: str | None, kind: str | None, fmt: str) -> None:
     """What changed between two changesets or timestamps (B defaults to now)."""
-    with _open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         print_frame(store.diff(a, b, kind=kind), fmt, title=f"diff {a} .. {b or 'now'}")
 
 
-@main.command()
+@click.command()
 @db_option
 @click.argument("key")
 @click.option("--kind", default="event", show_default=True, type=click.Choice(["event", "link", "actor", "source"]))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def blame(db: str | None, key: str, kind: str, fmt: str) -> None:
     """Who set each field of a record's current version."""
-    with _open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         print_frame(store.blame(key, kind=kind), fmt, title=f"blame {kind} {key}")
 
 
-@main.command()
+@click.command()
 @db_option
 @click.argument("changeset", type=int)
 @click.option("--author", default=None, help="Who reverts (default: $EVENTLOG_AUTHOR, git or $USER).")
 @click.option("--message", default=None, help="Why (default: 'Revert changeset N: ...').")
 def revert(db: str | None, changeset: int, author: str | None, message: str | None) -> None:
     """Undo a changeset with a new changeset."""
-    from ._config import default_author
+    from .._config import default_author
 
-    with _open(db) as store:
+    with open_store(db) as store:
         new = store.revert(changeset, author=default_author(author), message=message)
     click.echo(f"changeset {new} reverts changeset {changeset}" if new else f"changeset {changeset} changed nothing to revert")
 
 
-@main.command()
+@click.command()
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               help="markdown prints the dataset tables README shows.")
 def stats(db: str | None, fmt: str) -> None:
     """Counts: events by type and by source document, records, changesets, evidence."""
-    store = _open(db, read_only=True)
+    store = open_store(db, read_only=True)
     if fmt == "json":
         click.echo(json.dumps(store.stats(), indent=2, default=str))
         store.close()
@@ -446,11 +319,3 @@ def markdown_stats(s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# Commands that live next to the feature they drive. Imported last: they use the helpers above.
-from ._extract.cli import eval_cmd, extract_cmd, review_cmd  # noqa: E402
-from ._lake_cli import migrate  # noqa: E402
-from ._links_cli import causes, effects, link, links, paths, tag, unlink  # noqa: E402
-from ._timeline_cli import timeline  # noqa: E402
-
-for _command in (link, unlink, links, causes, effects, paths, tag, timeline, extract_cmd, review_cmd, eval_cmd, migrate):
-    main.add_command(_command)

@@ -109,13 +109,6 @@ class TempPostgres:
         """The eventlog location of a team store catalogued in database ``dbname`` (created on open)."""
         return f"ducklake:postgres:{self.conninfo(dbname)}"
 
-    def create_database(self, dbname: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self.conninfo(), autocommit=True, connect_timeout=10) as pg:
-            pg.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-
     def log_tail(self, n: int = 2000) -> str:
         if self.root is None or not (self.root / "server.log").exists():
             return ""
