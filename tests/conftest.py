@@ -14,11 +14,7 @@ import pytest
 
 import eventlog
 import eventlog._open
-from eventlog._corpus import find_corpus
-
-ROOT = Path(__file__).resolve().parents[1]
-EVENTS = ROOT / "events"
-CORPUS = find_corpus()
+from tests.helpers import CORPUS, EVENTS, make_event
 
 
 @pytest.fixture(autouse=True)
@@ -52,14 +48,6 @@ def fresh_store(tmp_path: Path) -> eventlog.Store:
                                published="2024-05", sha256="0" * 64))
     yield store
     store.close()
-
-
-def make_event(id: str, **fields: object) -> eventlog.Event:  # noqa: A002
-    """An event with sensible defaults for tests."""
-    data = {"type": "visit", "title": f"Event {id}", "date": "2024-05-16", "actors": ["russia", "china"],
-            "sources": [{"source": "doc", "span": [0, 10]}]}
-    data.update(fields)
-    return eventlog.Event(id=id, **data)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 import eventlog
 from eventlog import EventlogError, StoreLocked
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTLOG = str(Path(sys.executable).with_name("eventlog"))

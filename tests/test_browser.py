@@ -29,7 +29,7 @@ try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # reported by the browser fixture (skip, or fail under CI)
     PlaywrightTimeout = TimeoutError  # noqa: N816
-from tests.conftest import CORPUS, EVENTS
+from tests.helpers import CORPUS, EVENTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

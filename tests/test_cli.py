@@ -235,3 +235,14 @@ def test_the_cli_reference_is_current() -> None:
     assert gen.main(["--check"]) == 0, "run: python tools/gen_cli_docs.py"
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert all(f"## eventlog {name}" in text for name in main.commands)
+
+
+def test_validate_warns_about_look_alike_events(tiny_events: Path, monkeypatch) -> None:
+    monkeypatch.setenv("EVENTLOG_CORPUS", str(tiny_events / "no-corpus"))
+    (tiny_events / "events" / "e3.yaml").write_text(
+        "id: e3\ntype: treaty\ntitle: The same treaty again\ndate: '2001-07'\nactors: [russia, china]\n")
+    r = CliRunner().invoke(main, ["validate", "--events", str(tiny_events)])
+    assert r.exit_code == 0 and "warning: " in r.output and "e3 and e1 look alike" in r.output
+    (tiny_events / "events" / "e3.yaml").write_text(
+        "id: e3\ntype: treaty\ntitle: Another treaty\ndate: '2001-07'\nactors: [russia, china]\ndistinct_from: [e1]\n")
+    assert "look alike" not in CliRunner().invoke(main, ["validate", "--events", str(tiny_events)]).output

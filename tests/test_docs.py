@@ -13,7 +13,7 @@ import pytest
 
 import eventlog
 import eventlog._open
-from tests.conftest import EVENTS
+from tests.helpers import EVENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

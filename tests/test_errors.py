@@ -18,7 +18,7 @@ from eventlog import (
     ValidationError,
     VersionConflict,
 )
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def test_tree() -> None:

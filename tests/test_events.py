@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 import eventlog
 from eventlog._dataset import find_lookalikes
-
-from .conftest import EVENTS, ROOT
+from tests.helpers import EVENTS, ROOT
 
 
 @pytest.fixture(scope="module")

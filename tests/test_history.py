@@ -9,7 +9,7 @@ import pytest
 
 import eventlog
 from eventlog import NotFound, ValidationError, VersionConflict
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def put(store: eventlog.Store, message: str, *records: object, author: str = "ana", at: dt.datetime | None = None) -> int:

@@ -22,7 +22,7 @@ from eventlog import EventlogError, NotFound, StoreLocked, ValidationError, Vers
 from eventlog._cli import main
 from eventlog._lake import LakeLocation, LakeStore
 from tests import lake_workers
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 pytest_plugins = ["tests.lake_fixtures"]
 

@@ -12,7 +12,7 @@ import pytest
 
 import eventlog
 from eventlog import LinkRejected, NotFound, ValidationError
-from tests.conftest import EVENTS, make_event
+from tests.helpers import EVENTS, make_event
 
 
 def snapshot(store: eventlog.Store) -> dict:

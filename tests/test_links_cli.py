@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import eventlog
 from eventlog._cli import main
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import eventlog
 from eventlog import EventlogError
 from eventlog._cli import main
 from eventlog._migrate import compare_stores, migrate
-from tests.conftest import EVENTS, make_event
+from tests.helpers import EVENTS, make_event
 
 pytest_plugins = ["tests.lake_fixtures"]
 

@@ -15,7 +15,7 @@ import pytest
 from nbclient import NotebookClient
 
 import eventlog
-from tests.conftest import CORPUS, EVENTS
+from tests.helpers import CORPUS, EVENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

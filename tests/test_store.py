@@ -12,7 +12,7 @@ import pytest
 import eventlog
 import eventlog._open
 from eventlog import EventlogError, NotFound, ValidationError, VersionConflict
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 QUERY_COLUMNS = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "tags", "sources",
                  "n_sources", "confidence", "status", "version", "changed_at", "changed_by"]

@@ -29,7 +29,7 @@ from eventlog._timeline import (
     timeline,
     to_html,
 )
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def _datasets(chart) -> dict:

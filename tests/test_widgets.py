@@ -10,7 +10,7 @@ import pytest
 
 import eventlog
 from eventlog.widgets import CausalTagger, Explorer, HistoryViewer
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def click(explorer: Explorer, *ids: str, name: str = "pick") -> None:

@@ -114,7 +114,7 @@ __all__ = [
 def query(**filters: Any) -> Any:
     """Query the default store (``$EVENTLOG_DB`` or ./eventlog.duckdb); see :meth:`Store.query`.
 
-    >>> # eventlog.query(type="sanction", start="2022", as_of=3)
+    Example: ``eventlog.query(type="sanction", start="2022", as_of=3)``
     """
     return default_store().query(**filters)
 

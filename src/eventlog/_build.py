@@ -1,7 +1,5 @@
 """Sync a store with the curated ``events/`` folder, replay its git history, export it back.
 
->>> build.__name__
-'build'
 """
 
 from __future__ import annotations

@@ -5,10 +5,12 @@ one transaction: every version it adds carries its id, author, message and UTC t
 Nothing is changed in place: a put adds a version, a delete adds a tombstone with a
 reason, and a put of a record identical to the current version adds nothing.
 
->>> import eventlog, tempfile, os                      # doctest: +SKIP
->>> store = eventlog.open(os.path.join(tempfile.mkdtemp(), "s.duckdb"), create=True)  # doctest: +SKIP
->>> with store.change(author="ana", message="first") as cs:  # doctest: +SKIP
+>>> import eventlog, tempfile, os
+>>> store = eventlog.open(os.path.join(tempfile.mkdtemp(), "s.duckdb"), create=True)
+>>> with store.change(author="ana", message="first") as cs:
 ...     cs.put(eventlog.Event(id="e1", type="visit", title="A visit", date="2024-05-16"))
+>>> cs.result.created, cs.id
+(1, 1)
 """
 
 from __future__ import annotations

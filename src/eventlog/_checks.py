@@ -4,8 +4,6 @@ They run inside the commit transaction, against the store as it is plus what the
 changeset puts and deletes, so a changeset may add an actor and the event that
 names it together. A failed check raises and the transaction rolls back.
 
->>> check_changeset.__name__
-'check_changeset'
 """
 
 from __future__ import annotations

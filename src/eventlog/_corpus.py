@@ -41,11 +41,7 @@ def find_corpus(path: str | os.PathLike[str] | None = None) -> Path | None:
 
 
 class Corpus:
-    """The documents of a corpus folder, checked against the source registry.
-
-    >>> Corpus.__name__
-    'Corpus'
-    """
+    """The documents of a corpus folder, checked against the source registry."""
 
     def __init__(self, folder: Path, sources: Iterable[Source]) -> None:
         self.folder = Path(folder)

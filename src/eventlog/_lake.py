@@ -6,13 +6,12 @@ data in a shared folder (object storage in production). The tables, queries and
 commit protocol are the ones of :mod:`eventlog._store`; this module only connects,
 and labels every DuckLake snapshot with its changeset's author and message::
 
-    >>> import eventlog                                                  # doctest: +SKIP
-    >>> store = eventlog.open("ducklake:postgres:dbname=events host=db.internal user=ana",  # doctest: +SKIP
-    ...                       data_path="s3://team-bucket/events/", create=True)
-    >>> with store.change(author="ana", message="Add the May visit") as cs:  # doctest: +SKIP
-    ...     cs.put(eventlog.Event(id="visit-2024", type="visit", title="Visit", date="2024-05"))
-    >>> store.lake_snapshots()["message"].to_list()[-1]  # doctest: +SKIP
-    'Add the May visit'
+        import eventlog
+        store = eventlog.open("ducklake:postgres:dbname=events host=db.internal user=ana",
+                              data_path="s3://team-bucket/events/", create=True)
+        with store.change(author="ana", message="Add the May visit") as cs:
+            cs.put(eventlog.Event(id="visit-2024", type="visit", title="Visit", date="2024-05"))
+        store.lake_snapshots()["message"].to_list()[-1]   # 'Add the May visit'
 
 Why concurrent writers lose nothing: DuckLake has no unique constraints and does
 not retry conflicting updates. Every eventlog commit UPDATEs the single ``head``
@@ -394,7 +393,7 @@ def open_lake(location: str, *, read_only: bool = False, create: bool = False, *
     DATA_INLINING_ROW_LIMIT) and ``commit_lock`` (default True: writers queue for their
     commit on a PostgreSQL advisory lock; False lets them collide and retry).
 
-    >>> # open_lake("ducklake:postgres:dbname=events host=127.0.0.1", data_path="/shared/events", create=True)
+    Example: ``open_lake("ducklake:postgres:dbname=events host=127.0.0.1", data_path="/shared/events", create=True)``
     """
     options.pop("timeout", None)  # the lake's own concurrency rules apply (see LakeBackend)
     known = {"data_path", "inline_rows", "commit_lock"}

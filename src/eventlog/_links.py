@@ -288,7 +288,7 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
     ``basis`` ('source' or 'analyst') filter on those columns. ``evidence`` lists the
     spans with their quotes (null when the store was built without the corpus).
 
-    >>> # store.links(event="2014-russia-annexes-crimea", basis="source")
+    Example: ``store.links(event="2014-russia-annexes-crimea", basis="source")``
     """
     where, params = visible("l", as_of)
     ev_where, ev_params = visible("ev", as_of)
@@ -380,7 +380,7 @@ def causes(store: Store, event_id: str, *, depth: int | None = None, as_of: int 
     ``depth`` stops after that many links; ``as_of`` is a changeset id (None: now).
     NotFound when the event does not exist at ``as_of``.
 
-    >>> # store.causes("2014-russia-china-400bn-30-year-gas-deal", depth=2)
+    Example: ``store.causes("2014-russia-china-400bn-30-year-gas-deal", depth=2)``
     """
     return _walk(store, event_id, depth, as_of, upstream=True)
 
@@ -388,7 +388,7 @@ def causes(store: Store, event_id: str, *, depth: int | None = None, as_of: int 
 def effects(store: Store, event_id: str, *, depth: int | None = None, as_of: int | None = None) -> pl.DataFrame:
     """Every event downstream of ``event_id`` (see :func:`causes`; ``path`` starts at ``event_id``).
 
-    >>> # store.effects("2014-russia-annexes-crimea")
+    Example: ``store.effects("2014-russia-annexes-crimea")``
     """
     return _walk(store, event_id, depth, as_of, upstream=False)
 
@@ -402,7 +402,7 @@ def paths(store: Store, cause_id: str, effect_id: str, *, max_depth: int = 8, as
     to ``effect_id``: ``length``, ``path``, ``relations`` and ``confidence`` (product),
     shortest first, then most confident. Empty when the first does not lead to the second.
 
-    >>> # store.paths("2014-russia-annexes-crimea", "2014-russia-china-400bn-30-year-gas-deal")
+    Example: ``store.paths("2014-russia-annexes-crimea", "2014-russia-china-400bn-30-year-gas-deal")``
     """
     _check_depth(max_depth, "max_depth")
     if cause_id == effect_id:

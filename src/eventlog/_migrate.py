@@ -6,13 +6,11 @@ included, come out exactly as they went in. By default each changeset is replaye
 its own transaction, so on DuckLake every changeset becomes one snapshot labelled with
 its author and message, as if the team had made it there. Afterwards the two stores
 are compared: row counts, every row of every table, the log, and a diff over the whole
-history must be equal, or the migration fails.
+history must be equal, or the migration fails. For example::
 
->>> import eventlog                                                      # doctest: +SKIP
->>> report = migrate("eventlog.duckdb", "ducklake:postgres:dbname=events host=db user=ana",  # doctest: +SKIP
-...                  data_path="/shared/events")
->>> report.changesets, report.verified  # doctest: +SKIP
-(3, True)
+    report = migrate("eventlog.duckdb", "ducklake:postgres:dbname=events host=db user=ana",
+                     data_path="/shared/events")
+    report.changesets, report.verified   # (3, True)
 """
 
 from __future__ import annotations

@@ -185,7 +185,7 @@ class Store:
     def sql(self, query: str, params: Sequence[Any] | dict | None = None) -> pl.DataFrame:
         """Run a read-only SQL query with bound parameters and return a polars frame.
 
-        >>> # store.sql("SELECT count(*) AS n FROM event_versions WHERE type = ?", ["visit"])
+        Example: ``store.sql("SELECT count(*) AS n FROM event_versions WHERE type = ?", ["visit"])``
         """
         return frame_of(self._con.execute(query, params or []))
 

@@ -346,7 +346,7 @@ def timeline(
     ``aggregate`` forces (True) or forbids (False) counts per period; by default the
     chart aggregates above ``max_rows`` rows.
 
-    >>> # eventlog.timeline(type=["sanction", "bank_withdrawal"], lanes="actor").save("t.html", inline=True)
+    Example: ``eventlog.timeline(type=["sanction", "bank_withdrawal"], lanes="actor").save("t.html", inline=True)``
     """
     import altair as alt
 

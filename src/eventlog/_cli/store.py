@@ -89,6 +89,11 @@ def validate(events_dir: str, corpus: str | None) -> None:
         raise SystemExit(1)
     assert ds is not None
     check_graph(ds)
+    from .._dataset import find_lookalikes
+
+    for a, b in find_lookalikes(ds.events):
+        click.echo(f"warning: {ds.files.get(f'event:{a}', a)}: {a} and {b} look alike (same type and actors, "
+                   "overlapping dates): merge them, or name each other in distinct_from", err=True)
     checked = "evidence checked" if ds.evidence_checked else "evidence NOT checked (no corpus found)"
     click.echo(f"ok: {len(ds.events)} events, {len(ds.links)} links, {len(ds.actors)} actors, "
                f"{len(ds.sources)} sources; {checked}")

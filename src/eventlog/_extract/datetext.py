@@ -29,7 +29,6 @@ text (``prefilter=False``); tests check that on the corpus and on random texts.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -682,7 +681,6 @@ _ISO = re.compile(r"(?:19|20)\d\d-\d")
 # In every rule a month name is a whole word: no word character before it, and none after
 # it but a footnote mark (the rules' ranges need a word boundary around "to", "tot" ...).
 _MONTH_WORD = re.compile(rf"(?:{_MONTH_RE[3:-4]})(?![^\W¹²³⁰⁴⁵⁶⁷⁸⁹])", re.IGNORECASE)
-_MONTH_KEYS = frozenset(_KW.key(w) for w in _KEYWORDS["M"])
 
 
 def _month_word(text: str, pos: int) -> bool:
@@ -847,8 +845,3 @@ def normalise_date(
     if len(found) != 1 or found[0].span != (0, len(stripped)):
         return None
     return replace(found[0], text=found[0].text)
-
-
-def month_days(y: int, m: int) -> int:
-    """Days in a month (helper for tests). ``month_days(2024, 2)`` is 29."""
-    return calendar.monthrange(y, m)[1]

@@ -288,7 +288,6 @@ _PLAN = _cues(
     r"zal|zullen|plant|plannen|van\s+plan|gepland\w*|voornemens|verwacht\s+\w+\s+te",
 )
 #: Modality values, from the strongest cue to none.
-MODALITIES = ("negated", "threatened", "hypothetical", "planned", "asserted")
 
 
 def _clause(text: str, pos: int) -> tuple[int, int]:

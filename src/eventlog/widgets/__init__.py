@@ -2,8 +2,8 @@
 
 Importing this module loads ipywidgets and Altair; ``import eventlog`` never does.
 
->>> # from eventlog.widgets import Explorer, CausalTagger, HistoryViewer
->>> # ex = Explorer(); tagger = CausalTagger(author="ana", explorer=ex); ex
+Example: ``from eventlog.widgets import Explorer, CausalTagger, HistoryViewer``
+Example: ``ex = Explorer(); tagger = CausalTagger(author="ana", explorer=ex); ex``
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class Explorer(Live, w.VBox):
     seconds (``$EVENTLOG_POLL``, default 2; 0 turns the background check off), then
     redraws and says what arrived. Every error is shown in the status line.
 
-    >>> # ex = Explorer(); ex.type_filter.value = ("sanction",); ex.selected; ex.filters
+    Example: ``ex = Explorer(); ex.type_filter.value = ("sanction",); ex.selected; ex.filters``
     """
 
     def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = True,

@@ -23,7 +23,7 @@ class HistoryViewer(Live, w.VBox):
     (which can empty the store) needs the number typed in. A conflict with later work is
     shown and nothing is written. Changesets written elsewhere show up by themselves.
 
-    >>> # hv = HistoryViewer("2014-russia-annexes-crimea"); hv.version_a.value = 1; hv.diff
+    Example: ``hv = HistoryViewer("2014-russia-annexes-crimea"); hv.version_a.value = 1; hv.diff``
     """
 
     def __init__(self, event_id: str, store: Store | str | None = None, *, author: str | None = None,

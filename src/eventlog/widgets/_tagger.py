@@ -24,7 +24,7 @@ class CausalTagger(Live, w.VBox):
     the error here and writes nothing. **Undo** reverts the last changeset this tagger
     wrote.
 
-    >>> # tagger = CausalTagger(author="ana", explorer=ex); tagger.cause.value = "a"; tagger.save()
+    Example: ``tagger = CausalTagger(author="ana", explorer=ex); tagger.cause.value = "a"; tagger.save()``
     """
 
     def __init__(self, store: Store | str | None = None, *, author: str | None = None, explorer: Any = None,
