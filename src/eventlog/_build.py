@@ -22,7 +22,7 @@ from ._dataset import Dataset, load_dataset, write_dataset
 from ._errors import EventlogError, MergeConflict, ValidationError
 from ._frames import registered
 from ._merge import plan_merge
-from ._models import model_for_kind
+from ._models import model_for_kind, validated
 from ._open import open_store
 from ._schema import KINDS
 from ._store import Store
@@ -92,16 +92,13 @@ def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetim
 
 
 def _validate_merged(model: Any, data: dict[str, Any], kind: str, ds: Dataset) -> Any:
-    from pydantic import ValidationError as PydanticError
-
+    """The merged record, or the reason the merge of the files and the store is not valid."""
+    key = data.get("id") or "|".join(str(data.get(k)) for k in ("cause", "effect", "relation"))
     try:
-        return model.model_validate(data)
-    except PydanticError as exc:
-        key = data.get("id") or "|".join(str(data.get(k)) for k in ("cause", "effect", "relation"))
-        err = exc.errors()[0]
-        raise ValidationError(f"the merge of the files and the store is not a valid {kind}: {err['msg']}",
-                              file=ds.files.get(f"{kind}:{key}"), record=str(key),
-                              field=".".join(str(x) for x in err["loc"]) or None) from None
+        return validated(model, data, file=ds.files.get(f"{kind}:{key}"), record=str(key))
+    except ValidationError as exc:
+        raise ValidationError(f"the merge of the files and the store is not a valid {kind}: {exc.message}",
+                              file=exc.file, record=exc.record, field=exc.field) from None
 
 
 def _write_base(store: Store, plan: Any, cs_id: int, folder: str | None) -> bool:

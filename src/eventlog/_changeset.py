@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from ._errors import EventlogError, NotFound, ValidationError, VersionConflict
-from ._models import Event, Link, SourceRef, _Record
+from ._models import Event, Link, SourceRef, _Record, validated
 from ._schema import KINDS
 
 if TYPE_CHECKING:
@@ -237,15 +237,7 @@ def _kind_of(record: _Record) -> str:
 
 
 def _validate(model: type[_Record], data: dict[str, Any]) -> Any:
-    from pydantic import ValidationError as PydanticError
-
-    try:
-        return model.model_validate(data)
-    except PydanticError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"]) or None
-        msg = err["msg"].removeprefix("Value error, ")
-        raise ValidationError(f"{msg} (got {err.get('input')!r})", record=str(data.get("id") or data.get("cause") or ""), field=loc) from None
+    return validated(model, data)
 
 
 def _revalidate(record: _Record) -> Any:

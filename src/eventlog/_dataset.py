@@ -28,7 +28,7 @@ import yaml
 
 from ._corpus import Corpus
 from ._errors import CorpusError, EventlogError, ValidationError
-from ._models import Actor, Event, Link, Source, _Record
+from ._models import Actor, Event, Link, Source, _Record, validated
 
 __all__ = ["Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "load_dataset", "write_dataset"]
 
@@ -87,29 +87,15 @@ def _key_lines(path: Path) -> dict[tuple[int | None, str], int]:
 
 
 def _build(model: type[_Record], data: Any, path: Path, idx: int | None, lines: dict | None) -> _Record:
-    from pydantic import ValidationError as PydanticError
+    record = None
+    if isinstance(data, dict) and not (data.get("id") or "cause" in data):
+        record = f"item {idx}"
 
-    if not isinstance(data, dict):
-        raise ValidationError(f"expected a mapping of fields, got {type(data).__name__}", file=str(path))
-    record = str(data.get("id") or (f"{data.get('cause')} -> {data.get('effect')}" if "cause" in data else f"item {idx}"))
-    try:
-        return model.model_validate(data)
-    except PydanticError as exc:
-        err = exc.errors()[0]
-        loc = [str(x) for x in err["loc"]]
-        fld = ".".join(loc) or None
-        value = err.get("input")
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown field (allowed: {', '.join(model.model_fields)})"
-        elif loc and not msg.endswith(repr(value)) and not isinstance(value, (dict, list)):
-            msg = f"{msg} (got {value!r})"
-        line = None
-        if lines is None:
-            lines = _key_lines(path)
-        if lines:
-            line = lines.get((idx, loc[0] if loc else "")) or lines.get((idx, ""))
-        raise ValidationError(msg, file=str(path), record=record, field=fld, line=line) from None
+    def line_of(field: str) -> int | None:
+        found = lines if lines is not None else _key_lines(path)
+        return (found.get((idx, field)) or found.get((idx, ""))) if found else None
+
+    return validated(model, data, file=str(path), record=record, line_of=line_of)
 
 
 def _registry(path: Path, model: type[_Record], required: bool) -> Iterator[tuple[_Record, int]]:

@@ -20,7 +20,7 @@ from ._dates import EDTFDate, parse_edtf
 from ._errors import ValidationError
 from ._taxonomy import ACTOR_KINDS, EVENT_TYPES, RELATIONS, STATUSES
 
-__all__ = ["Actor", "Amount", "Event", "Link", "Record", "Source", "SourceRef", "model_for_kind"]
+__all__ = ["Actor", "Amount", "Event", "Link", "Record", "Source", "SourceRef", "model_for_kind", "validated"]
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=120)]
 Tag = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=60)]
@@ -191,3 +191,37 @@ _KINDS: dict[str, type[_Record]] = {"event": Event, "actor": Actor, "source": So
 def model_for_kind(kind: str) -> type[_Record]:
     """The pydantic model for a record kind ('event', 'actor', 'source', 'link')."""
     return _KINDS[kind]
+
+
+def validated(model: type[_Record], data: Any, *, file: str | None = None, record: str | None = None,
+              line_of: Any = None) -> Any:
+    """``model`` built from ``data``, or one :class:`ValidationError` line naming the file,
+    record, field and value of the first problem (the one place pydantic's errors are read).
+
+    ``line_of(field)`` gives the line of a field in ``file`` when it is known.
+
+    >>> validated(Actor, {"id": "ru", "name": "Russia", "kind": "planet"}).kind
+    Traceback (most recent call last):
+    ...
+    eventlog._errors.ValidationError: ru: kind: Input should be 'state', ...
+    """
+    from pydantic import ValidationError as PydanticError
+
+    if not isinstance(data, dict):
+        raise ValidationError(f"expected a mapping of fields, got {type(data).__name__}", file=file, record=record)
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        err = exc.errors()[0]
+        loc = [str(x) for x in err["loc"]]
+        value = err.get("input")
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown field (allowed: {', '.join(model.model_fields)})"
+        elif loc and not msg.endswith(repr(value)) and not isinstance(value, (dict, list)):
+            msg = f"{msg} (got {value!r})"
+        if record is None:
+            key = data.get("id") or (f"{data.get('cause')} -> {data.get('effect')}" if "cause" in data else "")
+            record = str(key) if key else None
+        line = line_of(loc[0] if loc else "") if line_of is not None else None
+        raise ValidationError(msg, file=file, record=record, field=".".join(loc) or None, line=line) from None

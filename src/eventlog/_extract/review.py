@@ -25,7 +25,7 @@ from typing import Any
 from .._dataset import _read_yaml, dump_yaml, load_dataset
 from .._dates import parse_edtf
 from .._errors import NotFound, ValidationError
-from .._models import Event
+from .._models import Event, validated
 from .._taxonomy import EVENT_TYPES
 from .candidates import REVIEW_KEYS
 
@@ -176,14 +176,7 @@ def apply_review(candidates_dir: str | Path, events_dir: str | Path, plan: Revie
 
 def _validated(eid: str, data: dict[str, Any]) -> Event:
     """The event, or a one-line ValidationError naming the record and field."""
-    from pydantic import ValidationError as PydanticError
-
-    try:
-        return Event.model_validate(data)
-    except PydanticError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise ValidationError(f"{err['msg'].removeprefix('Value error, ')} (got {err.get('input')!r})", record=eid, field=loc) from None
+    return validated(Event, data, record=eid)
 
 
 def _validate_and_write(edir: Path, changed: dict[str, dict[str, Any]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import html
 import os
@@ -111,18 +112,25 @@ class Live:
         self._seen = self.store.last_changeset()
         self._lock = threading.RLock()
         self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
         interval = poll_interval() if poll is None else float(poll)
         if interval > 0:
             ref = weakref.ref(self)
-            thread = threading.Thread(target=_poll, args=(ref, self._stop, interval), daemon=True,
-                                      name=f"eventlog-poll-{type(self).__name__}")
-            thread.start()
+            self._poller = threading.Thread(target=_poll, args=(ref, self._stop, interval), daemon=True,
+                                            name=f"eventlog-poll-{type(self).__name__}")
+            self._poller.start()
+            _POLLING.add(self)
 
     def stop_polling(self) -> None:
-        """End the background check for new changesets (closing the widget does it too)."""
+        """End the background check for new changesets and wait for a check under way to
+        finish (closing the widget, or the process exiting, does it too)."""
         stop = getattr(self, "_stop", None)
         if stop is not None:
             stop.set()
+        poller = getattr(self, "_poller", None)
+        if poller is not None and poller is not threading.current_thread():
+            # A process must not exit while the thread is inside DuckDB: that aborts it.
+            poller.join(timeout=10)
 
     def close(self) -> None:  # ipywidgets' close
         self.stop_polling()
@@ -155,6 +163,15 @@ class Live:
     def fail(self, text: str) -> None:
         self.error = text
         self.show(text, error=True)
+
+
+_POLLING: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all_polling() -> None:
+    for widget in list(_POLLING):
+        widget.stop_polling()
 
 
 def _poll(ref: Any, stop: threading.Event, interval: float) -> None:
