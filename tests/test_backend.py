@@ -216,9 +216,16 @@ KERNEL = textwrap.dedent("""
                 raise RuntimeError(ex.error)
             eventlog.query(type="trade")
             if time.monotonic() - last_write > 2:
-                ev = store.get("e1")
-                with store.change(author="kernel", message=f"kernel note {i}") as cs:
-                    cs.put(ev.model_copy(update={"notes": f"kernel {i}"}))
+                while True:  # read, modify, write on the version read; a terminal may write in between
+                    with store.reading():
+                        ev = store.get("e1")
+                        version = store.history("e1")["version"].max()
+                    try:
+                        with store.change(author="kernel", message=f"kernel note {i}") as cs:
+                            cs.put(ev.model_copy(update={"notes": f"kernel {i}"}), expected_version=version)
+                        break
+                    except eventlog.VersionConflict:
+                        continue
                 print(json.dumps({"ack": f"kernel {i}"}), flush=True)
                 last_write = time.monotonic()
         except Exception as exc:
