@@ -10,6 +10,7 @@ every kind is kept in the same shape of version table.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,21 @@ def _kind(kind: str) -> str:
 def _changed_fields(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
     old, new = old or {}, new or {}
     return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def with_fields(record: dict[str, Any], source: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """``record`` with ``fields`` as ``source`` has them (a field ``source`` lacks is dropped).
+
+    >>> with_fields({"a": 1, "b": 2}, {"a": 9}, ["a", "b"])
+    {'a': 9}
+    """
+    out = dict(record)
+    for f in fields:
+        if f in source:
+            out[f] = source[f]
+        else:
+            out.pop(f, None)
+    return out
 
 
 def _full(kind: str, data: str) -> dict[str, Any]:
@@ -217,13 +233,7 @@ def revert_plan(store: Store, changeset: int) -> tuple[int, str, list[tuple[str,
                     desc = ", ".join(f"{f} (changeset {c})" for f, c in sorted(clash))
                     conflicts.append(f"{name} {key!r} fields {desc}")
                     continue
-                restored = dict(head)
-                for f in touched_fields:
-                    if f in before:
-                        restored[f] = before[f]
-                    else:
-                        restored.pop(f, None)
-                plan.append((name, key, restored, head_version))
+                plan.append((name, key, with_fields(head, before, touched_fields), head_version))
     if conflicts:
         raise VersionConflict(f"cannot revert changeset {cs}: later changesets changed the same things: " + "; ".join(conflicts))
     return cs, row[0][0], plan

@@ -241,15 +241,11 @@ def _preferences(prefer: Iterable[str]) -> tuple[str | None, dict[str, str]]:
 def _resolve(merged: Full | None, fields: list[str], t: Full | None, o: Full | None, side: str) -> Full | None:
     if DELETED_IN_FILES in fields or DELETED_IN_STORE in fields:
         return t if side == "files" else o
+    from ._history import with_fields
+
     chosen = t if side == "files" else o
     assert merged is not None and chosen is not None
-    out = dict(merged)
-    for f in fields:
-        if f in chosen:
-            out[f] = chosen[f]
-        else:
-            out.pop(f, None)
-    return out
+    return with_fields(merged, chosen, fields)
 
 
 def _store_side(store: Store, kind: str, key: str, f: str | None) -> tuple[int | None, str | None]:
