@@ -166,11 +166,7 @@ def read_base(store: Store) -> dict[tuple[str, str], str]:
     at its last build: that build made the store equal to the files.
     """
     with store.reading() as con:
-        tables = {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
-        recorded = "base" in tables and bool(con.execute(
-            "SELECT count(*) FROM meta WHERE key = 'base_recorded'").fetchall()[0][0])
-        if recorded:
+        if _base_recorded(con):
             return {(k, key): data for k, key, data in con.execute("SELECT kind, key, data FROM base").fetchall()}
         last_build = con.execute(
             "SELECT max(id) FROM changesets WHERE info LIKE '%evidence_checked%'").fetchall()[0][0]
@@ -298,14 +294,31 @@ def _note_sides(plan: Merge, store: Store, kind: str, key: str, b: Full | None, 
 
 def unexported(store: Store) -> list[tuple[str, str]]:
     """(kind, key) of every record the store changed since the last build (not in events/ yet)."""
-    base = read_base(store)
-    out = []
-    with store.reading():
+    with store.reading() as con:
+        recorded = _base_recorded(con)
+        if recorded:  # one statement: the current versions against the base, in SQL
+            from ._schema import LIVE
+
+            parts = " UNION ALL ".join(
+                f"SELECT '{kind}' AS kind, coalesce(c.key, b.key) AS key FROM "
+                f"(SELECT key, data FROM {spec.table} WHERE {LIVE}) c FULL OUTER JOIN "
+                f"(SELECT key, data FROM base WHERE kind = '{kind}') b ON c.key = b.key "
+                "WHERE c.data IS DISTINCT FROM b.data"
+                for kind, spec in KINDS.items())
+            return [(k, key) for k, key in con.execute(f"SELECT * FROM ({parts}) ORDER BY 1, 2").fetchall()]
+        base = read_base(store)
+        out = []
         for kind in KINDS:
             ours = dict(store._record_rows(kind, None, None))
             built = {key: data for (k, key), data in base.items() if k == kind}
             out += [(kind, key) for key in sorted(set(ours) | set(built)) if ours.get(key) != built.get(key)]
-    return out
+    return sorted(out)
+
+
+def _base_recorded(con: Any) -> bool:
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
+    return "base" in tables and bool(con.execute("SELECT count(*) FROM meta WHERE key = 'base_recorded'").fetchall()[0][0])
 
 
 def raise_conflicts(plan: Merge) -> None:
