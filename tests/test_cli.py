@@ -246,3 +246,39 @@ def test_validate_warns_about_look_alike_events(tiny_events: Path, monkeypatch) 
     (tiny_events / "events" / "e3.yaml").write_text(
         "id: e3\ntype: treaty\ntitle: Another treaty\ndate: '2001-07'\nactors: [russia, china]\ndistinct_from: [e1]\n")
     assert "look alike" not in CliRunner().invoke(main, ["validate", "--events", str(tiny_events)]).output
+
+
+def test_store_text_is_never_markup_or_terminal_codes(db: str) -> None:
+    """An author, title or tag holding rich markup or an escape sequence is printed as text."""
+    with eventlog.open(db) as s, s.change(author="[/bold]", message="\x1b[31mred[/red]") as cs:
+        cs.put(s.get("trade-2023").model_copy(update={"title": "[bold]x[/bold] \x1b[2J"}))
+    r = CliRunner().invoke(main, ["show", "trade-2023", "--db", db])
+    assert r.exit_code == 0, r.output
+    assert "[bold]x[/bold]" in r.output and "[/bold]" in r.output and "\x1b" not in r.output
+
+
+def test_a_store_of_a_newer_eventlog_is_refused(db: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(db)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    one_line_error(CliRunner().invoke(main, ["query", "--db", db]), "newer eventlog")
+    one_line_error(CliRunner().invoke(main, ["tag", "--add", "x", "--all", "--db", db]), "newer eventlog")
+
+
+def test_another_programs_database_is_left_alone(tiny_events: Path, tmp_path: Path, monkeypatch) -> None:
+    import duckdb
+
+    monkeypatch.setenv("EVENTLOG_CORPUS", str(tmp_path / "none"))
+    foreign = tmp_path / "theirs.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.close()
+    before = foreign.read_bytes()
+    one_line_error(CliRunner().invoke(main, ["build", "--events", str(tiny_events), "--db", str(foreign)]),
+                   "database of something else")
+    con = duckdb.connect(str(foreign), read_only=True)
+    assert [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()] == ["invoices"]
+    con.close()
+    assert len(foreign.read_bytes()) == len(before)

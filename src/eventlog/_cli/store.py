@@ -185,7 +185,10 @@ def query(db: str | None, fmt: str, columns: str, **kwargs: Any) -> None:
 def show(db: str | None, event_id: str, as_of: str | None) -> None:
     """One event with its sources and the evidence each one quotes."""
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as _escape
+
+    def escape(text: str) -> str:  # store text is data: no markup, no terminal escape sequences
+        return _escape(plain(str(text)))
 
     from .._dates import format_edtf_words
     from .._schema import format_amount
@@ -200,7 +203,7 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
     finally:
         store.close()
     con = Console(soft_wrap=True)
-    con.print(f"[bold]{escape(ev.title)}[/bold]  ({ev.id}, {ev.type}, {ev.status}, confidence {ev.confidence})")
+    con.print(f"[bold]{escape(ev.title)}[/bold]  ({escape(ev.id)}, {ev.type}, {ev.status}, confidence {ev.confidence})")
     con.print(f"date: {ev.date} = {format_edtf_words(ev.date)} [{ev.start} .. {ev.end}, {ev.precision}]")
     if ev.actors:
         con.print("actors: " + escape(", ".join(names.get(a, a) for a in ev.actors)))
@@ -210,7 +213,7 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
         who = f" (per {a.source})" if a.source else ""
         con.print("amount: " + escape(format_amount(a.value, a.unit, a.measure)) + who)
     if ev.tags:
-        con.print("tags: " + ", ".join(ev.tags))
+        con.print("tags: " + escape(", ".join(ev.tags)))
     if ev.summary:
         con.print(f"\n{escape(ev.summary)}")
     if ev.notes:
@@ -218,7 +221,7 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
     con.print(f"\nsources ({len(ev.sources)}):")
     for row in evidence.iter_rows(named=True):
         quote = row["quote"]
-        con.print(f"  {row['source']} [{row['span_start']}, {row['span_end']})")
+        con.print(f"  {escape(row['source'])} \\[{row['span_start']}, {row['span_end']})")
         if quote is None:
             con.print("    (no quote: the store was built without the corpus)")
         else:
@@ -228,7 +231,7 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
         for line in links:
             con.print("  " + escape(line))
     last = hist.row(-1, named=True)
-    con.print(f"\nversion {last['version']} by {last['author']} at {last['at']:%Y-%m-%d %H:%M} UTC: {escape(last['message'])}")
+    con.print(f"\nversion {last['version']} by {escape(last['author'])} at {last['at']:%Y-%m-%d %H:%M} UTC: {escape(last['message'])}")
 
 
 def _links_of(store: Any, event_id: str) -> list[str]:
