@@ -300,3 +300,34 @@ def test_notebook_work_reaches_events_as_a_git_diff(tiny_events: Path, tmp_path:
     before = store.log().height
     cli("build", "--quiet")
     assert store.log().height == before  # after an export a build writes no changeset
+
+
+def test_build_from_git_merges_each_commit_and_keeps_store_work(tiny_events: Path, tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "gitrepo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    shutil.copytree(tiny_events, repo / "events")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "first")
+    db = tmp_path / "git.duckdb"
+    eventlog.build_from_git(repo / "events", db)
+    store = eventlog.open(db)
+    edit_store(store, "e1", summary="from a notebook")
+    edit_file(repo / "events", "e1", title="A treaty, retitled in a commit")
+    git(repo, "commit", "-qam", "retitle e1")
+    edit_file(repo / "events", "e2", title="Trade, second commit")
+    git(repo, "commit", "-qam", "retitle e2")
+    reports = eventlog.build_from_git(repo / "events", db)
+    assert [r.updated for r in reports] == [1, 1]  # one changeset per new commit
+    ev = store.get("e1")
+    assert (ev.title, ev.summary) == ("A treaty, retitled in a commit", "from a notebook")
+    assert store.get("e2").title == "Trade, second commit"
+    edit_store(store, "e2", title="store side")
+    edit_file(repo / "events", "e2", title="file side")
+    git(repo, "commit", "-qam", "conflict")
+    with pytest.raises(MergeConflict):
+        eventlog.build_from_git(repo / "events", db)
+    eventlog.build_from_git(repo / "events", db, prefer=["files:e2"])
+    assert store.get("e2").title == "file side"
