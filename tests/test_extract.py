@@ -247,7 +247,7 @@ def test_cli_prints_formats(tmp_path: Path, fmt: str) -> None:
     res = CliRunner().invoke(extract_cmd, [str(doc), "--events", str(ev), "--format", fmt, "--lang", "nl"])
     assert res.exit_code == 0, res.output
     if fmt == "json":
-        rows = json.loads(res.output)
+        rows = [json.loads(line) for line in res.output.splitlines()]  # NDJSON, like `query --format json`
         assert rows[0]["type"] == "visit" and rows[0]["date"] == "2024-05-16/2024-05-17" and rows[0]["doc_id"] == "brief"
     elif fmt == "yaml":
         assert yaml.safe_load(res.output)[0]["start"] == "2024-05-16"

@@ -101,8 +101,9 @@ def extract_cmd(
 
 def _print(df: Any, fmt: str) -> None:
     rows = [_plain(r) for r in df.iter_rows(named=True)]
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    if fmt == "json":  # one JSON object per line, as `eventlog query --format json` prints
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
     elif fmt == "yaml":
         from .._dataset import dump_yaml
 
