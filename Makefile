@@ -25,6 +25,7 @@ test: $(STAMP)  ## the whole suite (real DuckDB files, notebooks, browser, Postg
 
 lint: $(STAMP)  ## ruff, and the check that no corpus sentence was copied
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/lint-imports
 	@if [ -f ../shared/tools/check_copied_text.py ]; then $(BIN)/python ../shared/tools/check_copied_text.py --repo . --corpus ../shared/corpus; fi
 
 docs: $(STAMP)  ## the documentation site, built strict (offline) into build/site
