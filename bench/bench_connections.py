@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("EVENTLOG_POLL", "0")  # no background checks while timing
 
-from bench.bench_store import build_store  # noqa: E402
+from bench.bench_store import build_store, timed  # noqa: E402
 
 import eventlog  # noqa: E402
 
@@ -32,13 +30,7 @@ AIM_MS = 300
 
 
 def median_ms(fn, repeat: int = 15) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
+    return timed(fn, repeat) * 1000
 
 
 def figures(store: eventlog.Store, explorer: bool) -> dict[str, dict[str, float]]:

@@ -260,16 +260,21 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
-@pytest.mark.slow
-def test_notebook_work_reaches_events_as_a_git_diff(tiny_events: Path, tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
+def git_repo(events: Path, repo: Path) -> Path:
+    """A git repository holding a copy of ``events`` as events/, committed."""
     import shutil
 
-    shutil.copytree(tiny_events, repo / "events")
+    repo.mkdir()
+    git(repo, "init", "-q")
+    shutil.copytree(events, repo / "events")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "events")
+    return repo
+
+
+@pytest.mark.slow
+def test_notebook_work_reaches_events_as_a_git_diff(tiny_events: Path, tmp_path: Path) -> None:
+    repo = git_repo(tiny_events, tmp_path / "repo")
     db = str(tmp_path / "e2e.duckdb")
     env = {**os.environ, "EVENTLOG_DB": db, "EVENTLOG_AUTHOR": "analyst", "EVENTLOG_CORPUS": str(tmp_path / "none")}
 
@@ -303,14 +308,7 @@ def test_notebook_work_reaches_events_as_a_git_diff(tiny_events: Path, tmp_path:
 
 
 def test_build_from_git_merges_each_commit_and_keeps_store_work(tiny_events: Path, tmp_path: Path) -> None:
-    import shutil
-
-    repo = tmp_path / "gitrepo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    shutil.copytree(tiny_events, repo / "events")
-    git(repo, "add", ".")
-    git(repo, "commit", "-qm", "first")
+    repo = git_repo(tiny_events, tmp_path / "gitrepo")
     db = tmp_path / "git.duckdb"
     eventlog.build_from_git(repo / "events", db)
     store = eventlog.open(db)
