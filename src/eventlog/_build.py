@@ -20,7 +20,7 @@ from ._config import default_author, default_path
 from ._corpus import find_corpus
 from ._dataset import Dataset, load_dataset, write_dataset
 from ._errors import EventlogError, MergeConflict, ValidationError
-from ._frames import registered
+from ._frames import flat, registered
 from ._merge import plan_merge
 from ._models import model_for_kind, validated
 from ._open import open_store
@@ -353,14 +353,10 @@ def export_table(store: Store, out: str | os.PathLike[str], fmt: str | None = No
     frame: pl.DataFrame = store.query(**filters)
     if fmt == "parquet":
         frame.write_parquet(path)
-    elif fmt in ("csv", "jsonl", "ndjson"):
-        flat = frame.with_columns(
-            [pl.col(c).list.join("; ") for c, t in frame.schema.items() if isinstance(t, pl.List)]
-        ) if fmt == "csv" else frame
-        if fmt == "csv":
-            flat.write_csv(path)
-        else:
-            flat.write_ndjson(path)
+    elif fmt == "csv":
+        flat(frame).write_csv(path)
+    elif fmt in ("jsonl", "ndjson"):
+        frame.write_ndjson(path)
     else:
         raise ValidationError(f"unknown export format {fmt!r} (parquet, csv, jsonl)", field="format")
     return frame.height

@@ -45,7 +45,7 @@ from functools import lru_cache
 
 from ._errors import ValidationError
 
-__all__ = ["PRECISIONS", "EDTFDate", "format_edtf_words", "parse_edtf"]
+__all__ = ["PRECISIONS", "EDTFDate", "add_months", "format_edtf_words", "parse_edtf"]
 
 #: From finest to coarsest; an interval takes the coarser precision of its ends.
 PRECISIONS = ("day", "month", "season", "quarter", "half", "year", "decade")
@@ -84,10 +84,14 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _shift_months(d: date, months: int) -> date:
+def add_months(d: date, months: int) -> date:
+    """The first day of the month ``months`` after ``d``'s (the one month arithmetic).
+
+    >>> add_months(date(2023, 11, 30), 3)
+    datetime.date(2024, 2, 1)
+    """
     m = d.month - 1 + months
-    y = d.year + m // 12
-    return date(y, m % 12 + 1, 1)
+    return date(d.year + m // 12, m % 12 + 1, 1)
 
 
 def _widen(start: date, end: date, precision: str) -> tuple[date, date]:
@@ -96,8 +100,8 @@ def _widen(start: date, end: date, precision: str) -> tuple[date, date]:
         return start - timedelta(days=1), end + timedelta(days=1)
     if precision in ("month", "season", "quarter", "half"):
         months = {"month": 1, "season": 3, "quarter": 3, "half": 6}[precision]
-        new_end = _shift_months(end.replace(day=1), months)
-        return _shift_months(start, -months), _month_end(new_end.year, new_end.month)
+        new_end = add_months(end.replace(day=1), months)
+        return add_months(start, -months), _month_end(new_end.year, new_end.month)
     years = 10 if precision == "decade" else 1
     return date(start.year - years, 1, 1), date(end.year + years, 12, 31)
 

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-__all__ = ["frame_of", "registered", "scanned"]
+__all__ = ["flat", "frame_of", "registered", "scanned"]
 
 
 def frame_of(result: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -31,6 +31,15 @@ def frame_of(result: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     out = pl.from_arrow(result.to_arrow_table())
     assert isinstance(out, pl.DataFrame)
     return out
+
+
+def flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """List columns joined with "; ", for CSV (the one spelling of a list in a cell).
+
+    >>> flat(pl.DataFrame({"actors": [["russia", "china"]]}))["actors"].to_list()
+    ['russia; china']
+    """
+    return frame.with_columns([pl.col(c).list.join("; ") for c, t in frame.schema.items() if isinstance(t, pl.List)])
 
 
 @contextlib.contextmanager

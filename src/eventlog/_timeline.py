@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ._dates import format_edtf_words
+from ._dates import add_months, format_edtf_words
 from ._errors import ValidationError
 from ._taxonomy import EVENT_TYPES
 
@@ -214,9 +214,7 @@ def _period_start(d: dt.date, period: str) -> dt.date:
 
 def _period_stop(d: dt.date, period: str) -> dt.date:
     if period in ("month", "quarter"):
-        months = 1 if period == "month" else 3
-        m = d.month - 1 + months
-        return dt.date(d.year + m // 12, m % 12 + 1, 1)
+        return add_months(d, 1 if period == "month" else 3)
     years = {"year": 1, "decade": 10, "century": 100}[period]
     return dt.date(d.year + years, 1, 1)
 

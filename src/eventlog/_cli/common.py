@@ -66,7 +66,6 @@ def filters_from(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None, title: str | None = None) -> None:
     """Print a polars frame as a rich table, CSV or JSON lines."""
-    import polars as pl
 
     if columns:
         frame = frame.select([c for c in columns if c in frame.columns])
@@ -74,8 +73,9 @@ def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None
         click.echo(frame.write_ndjson(), nl=False)
         return
     if fmt == "csv":
-        flat = frame.with_columns([pl.col(c).list.join("; ") for c, t in frame.schema.items() if isinstance(t, pl.List)])
-        click.echo(flat.write_csv(), nl=False)
+        from .._frames import flat
+
+        click.echo(flat(frame).write_csv(), nl=False)
         return
     from rich.console import Console
     from rich.table import Table

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from .._dates import EDTFDate, parse_edtf
+from .._dates import EDTFDate, add_months, parse_edtf
 from .._errors import ValidationError
 from .keywords import KeywordIndex, KeywordSet, fold
 from .sentences import split_sentences
@@ -189,8 +189,8 @@ def _iv(a: str, b: str) -> str:
 
 
 def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
-    n = y * 12 + (m - 1) + k
-    return n // 12, n % 12 + 1
+    d = add_months(date(y, m, 1), k)
+    return d.year, d.month
 
 
 def _num(word: str) -> int:
