@@ -72,12 +72,5 @@ def check_changeset(store: Store, cs: Changeset) -> None:
 
 def _raise_first_dangling(events: list[Event], live_actors: set[str], live_sources: set[str]) -> None:
     for e in events:
-        for a in e.actors:
-            if a not in live_actors:
-                raise ValidationError(f"unknown actor {a!r}", record=e.id, field="actors")
-        for s in e.sources:
-            if s.source not in live_sources:
-                raise ValidationError(f"unknown source {s.source!r}", record=e.id, field="sources")
-        for am in e.amounts:
-            if am.source and am.source not in live_sources:
-                raise ValidationError(f"unknown source {am.source!r}", record=e.id, field="amounts.source")
+        for field, kind, key in e.dangling(live_actors, live_sources):
+            raise ValidationError(f"unknown {kind} {key!r}", record=e.id, field=field)

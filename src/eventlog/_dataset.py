@@ -197,15 +197,9 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
 
 
 def _check_refs(ev: Event, file: str, ds: Dataset) -> Iterator[ValidationError]:
-    for a in ev.actors:
-        if a not in ds.actors:
-            yield ValidationError(f"unknown actor {a!r} (not in actors.yaml)", file=file, record=ev.id, field="actors")
-    for ref in ev.sources:
-        if ref.source not in ds.sources:
-            yield ValidationError(f"unknown source {ref.source!r} (not in sources.yaml)", file=file, record=ev.id, field="sources")
-    for am in ev.amounts:
-        if am.source and am.source not in ds.sources:
-            yield ValidationError(f"unknown source {am.source!r}", file=file, record=ev.id, field="amounts.source")
+    for field_, kind, key in ev.dangling(ds.actors, ds.sources):
+        where = f" (not in {kind}s.yaml)" if field_ != "amounts.source" else ""
+        yield ValidationError(f"unknown {kind} {key!r}{where}", file=file, record=ev.id, field=field_)
 
 
 def check_dataset(events_dir: str | os.PathLike[str], corpus: str | os.PathLike[str] | None = None) -> tuple[Dataset | None, list[EventlogError]]:

@@ -12,6 +12,7 @@ actor id exists, live in :mod:`eventlog._dataset` and the store.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -120,6 +121,24 @@ class Event(_Record):
     @property
     def precision(self) -> str:
         return self.parsed_date.precision
+
+    def dangling(self, actors: Any, sources: Any) -> Iterator[tuple[str, str, str]]:
+        """(field, kind, id) of every actor or source this event names that is not in
+        ``actors`` / ``sources`` (anything with ``in``): the one reference check.
+
+        >>> e = Event(id="e", type="visit", title="T", date="2024", actors=["ru", "xx"])
+        >>> list(e.dangling({"ru"}, set()))
+        [('actors', 'actor', 'xx')]
+        """
+        for a in self.actors:
+            if a not in actors:
+                yield "actors", "actor", a
+        for ref in self.sources:
+            if ref.source not in sources:
+                yield "sources", "source", ref.source
+        for am in self.amounts:
+            if am.source and am.source not in sources:
+                yield "amounts.source", "source", am.source
 
 
 class Actor(_Record):
