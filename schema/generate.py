@@ -19,15 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eventlog._dates import EDTF_PATTERN
 from eventlog._models import Actor, Event, Link, Source
 from eventlog._taxonomy import EVENT_TYPES, RELATIONS
 
 HERE = Path(__file__).resolve().parent
 BASE = "https://eventlog.invalid/schema/"
 
-#: The EDTF subset eventlog parses (see eventlog._dates), both bounds required.
-_SINGLE = r"(?:\d{3}X|\d{4}(?:-\d{2}(?:-\d{2})?)?)[?~%]?"
-EDTF_PATTERN = rf"^{_SINGLE}(?:/{_SINGLE})?$"
 
 
 def _schema(model: type, title: str, description: str) -> dict[str, Any]:

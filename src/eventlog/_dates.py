@@ -45,7 +45,7 @@ from functools import lru_cache
 
 from ._errors import ValidationError
 
-__all__ = ["PRECISIONS", "EDTFDate", "add_months", "format_edtf_words", "parse_edtf"]
+__all__ = ["EDTF_PATTERN", "PRECISIONS", "EDTFDate", "add_months", "format_edtf_words", "parse_edtf"]
 
 #: From finest to coarsest; an interval takes the coarser precision of its ends.
 PRECISIONS = ("day", "month", "season", "quarter", "half", "year", "decade")
@@ -55,13 +55,12 @@ _QUARTERS = {33: (1, 3), 34: (4, 6), 35: (7, 9), 36: (10, 12)}
 _HALVES = {40: (1, 6), 41: (7, 12)}
 _SEASON_WORDS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 
-_SINGLE = re.compile(
-    r"""^(?:
-        (?P<decade>\d{3})X |
-        (?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?
-    )(?P<qual>[?~%])?$""",
-    re.VERBOSE,
-)
+_SINGLE_TEXT = r"(?:(?P<decade>\d{3})X|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)(?P<qual>[?~%])?"
+_SINGLE = re.compile(f"^{_SINGLE_TEXT}$")
+_UNNAMED = re.sub(r"\(\?P<\w+>", "(?:", _SINGLE_TEXT)
+#: The subset this module parses as one regular expression (a date or an interval of two), for
+#: JSON Schema and editors: the same text the parser is built from.
+EDTF_PATTERN = rf"^{_UNNAMED}(?:/{_UNNAMED})?$"
 
 
 @dataclass(frozen=True, slots=True)
