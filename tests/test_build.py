@@ -139,7 +139,7 @@ def test_export_table(populated_store: eventlog.Store, tmp_path: Path, fmt: str)
     assert n == 2
     frame = {"parquet": pl.read_parquet, "csv": pl.read_csv, "jsonl": pl.read_ndjson}[fmt](out)
     assert frame["id"].to_list() == ["trade-2023", "visit-2024"]
-    assert {"title", "start", "end", "actors", "changed_by"} <= set(frame.columns)
+    assert {"title", "start", "end", "actors", "author"} <= set(frame.columns)
     if fmt == "csv":
         assert frame["actors"].to_list()[0] == "Russia; China"
     with pytest.raises(ValidationError, match="unknown export format"):
@@ -243,7 +243,7 @@ def test_build_from_git_replays_each_commit(repo: Path, tmp_path: Path) -> None:
         log = s.log().sort("changeset")
         assert log["message"].to_list() == ["Add the first two events", "Retitle e1, add e3", "Remove e2"]
         assert log["author"].to_list() == ["Ana Analyst", "Bo Editor", "Ana Analyst"]
-        assert [t.strftime("%Y-%m-%d %H:%M") for t in log["at"]] == ["2024-01-10 09:00", "2024-02-10 09:00", "2024-03-10 09:00"]
+        assert [t.strftime("%Y-%m-%d %H:%M") for t in log["changed_at"]] == ["2024-01-10 09:00", "2024-02-10 09:00", "2024-03-10 09:00"]
         assert s.query()["id"].to_list() == ["e1", "e3"]
         assert s.get("e1", as_of="2024-01-31").title == "A treaty"
         assert s.get("e1").title == "The treaty of friendship"

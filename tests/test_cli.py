@@ -118,8 +118,8 @@ def test_query_formats(db: str) -> None:
     assert q == ""
     asof = run("query", "--db", db, "--format", "csv", "--as-of", "2", "--source", "doc").stdout
     assert "old-2014" in asof and "Trade in 2023" in asof
-    cols = run("query", "--db", db, "--columns", "id,changed_by").stdout
-    assert "changed_by" in cols and "title" not in cols
+    cols = run("query", "--db", db, "--columns", "id,author").stdout
+    assert "author" in cols and "title" not in cols
 
 
 def test_show(db: str) -> None:

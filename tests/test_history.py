@@ -26,7 +26,7 @@ def update(store: eventlog.Store, eid: str, message: str, author: str = "ana", *
 
 def test_history_of_populated_store(populated_store: eventlog.Store) -> None:
     h = populated_store.history("trade-2023")
-    assert h.columns == ["version", "changeset", "author", "at", "message", "operation", "fields", "reason"]
+    assert h.columns == ["version", "changeset", "author", "changed_at", "message", "operation", "fields", "reason"]
     assert h.select("version", "changeset", "author", "message", "operation").rows() == [
         (1, 2, "ana", "first events", "create"),
         (2, 3, "bo", "better title", "update"),
@@ -55,7 +55,7 @@ def test_log(populated_store: eventlog.Store) -> None:
         (2, "ana", "first events", 5, 0, 0, 5, 0, 0),
         (1, "setup", "registry", 5, 0, 0, 0, 4, 1),
     ]
-    assert log["at"].is_sorted(descending=True)
+    assert log["changed_at"].is_sorted(descending=True)
 
 
 def test_diff(populated_store: eventlog.Store) -> None:

@@ -56,13 +56,13 @@ def _rejected(store: eventlog.Store, match: str, build) -> LinkRejected:  # noqa
 def test_links_frame_columns_and_values(graph: eventlog.Store) -> None:
     frame = graph.links()
     assert frame.columns == ["id", "cause", "cause_title", "relation", "effect", "effect_title", "confidence", "basis",
-                             "asserted_by", "note", "evidence", "version", "changeset", "changed_at", "changed_by"]
+                             "asserted_by", "note", "evidence", "version", "changeset", "changed_at", "author"]
     assert frame["id"].to_list() == sorted(frame["id"].to_list()) and frame.height == 5
     row = frame.filter(pl.col("cause") == "crimea", pl.col("effect") == "sanctions").row(0, named=True)
     assert row["id"] == "crimea|sanctions|triggers" and row["relation"] == "triggers"
     assert (row["cause_title"], row["effect_title"]) == ("Crimea annexed", "Western sanctions")
     assert row["confidence"] == 0.9 and row["basis"] == "source" and row["asserted_by"] == "ana"
-    assert row["note"] == "answer to the annexation" and row["changed_by"] == "ana"
+    assert row["note"] == "answer to the annexation" and row["author"] == "ana"
     assert row["evidence"] == [{"source": "doc", "span_start": 0, "span_end": 10, "quote": None}]
     analyst = frame.filter(pl.col("id") == "sanctions|pivot|contributes_to").row(0, named=True)
     assert analyst["basis"] == "analyst" and analyst["evidence"] == [] and analyst["note"] == ""
@@ -310,7 +310,7 @@ def test_as_of_sees_the_graph_as_it_was_known(graph: eventlog.Store) -> None:
     assert graph.paths("crimea", "gas-deal").is_empty()
     assert graph.paths("crimea", "gas-deal", as_of=before).height == 2
     # as_of also takes a timestamp
-    at = graph.log().filter(pl.col("changeset") == before)["at"].item()
+    at = graph.log().filter(pl.col("changeset") == before)["changed_at"].item()
     assert graph.causes("gas-deal", as_of=at).height == 3
 
 

@@ -15,7 +15,7 @@ from eventlog import EventlogError, NotFound, ValidationError, VersionConflict
 from tests.helpers import make_event
 
 QUERY_COLUMNS = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "tags", "sources",
-                 "n_sources", "confidence", "status", "version", "changed_at", "changed_by"]
+                 "n_sources", "confidence", "status", "version", "changed_at", "author"]
 
 
 def snapshot(store: eventlog.Store) -> dict:
@@ -85,7 +85,7 @@ def test_change_commits_one_changeset(fresh_store: eventlog.Store) -> None:
     assert (cs.result.created, cs.result.updated, cs.result.deleted) == (2, 0, 0)
     row = fresh_store.log().row(0, named=True)
     assert (row["changeset"], row["author"], row["message"], row["events"]) == (cs.id, "ana", "two events", 2)
-    assert row["at"].tzinfo is not None
+    assert row["changed_at"].tzinfo is not None
 
 
 def test_dicts_are_read_as_events(fresh_store: eventlog.Store) -> None:
@@ -252,7 +252,7 @@ def test_commit_times_are_monotonic(fresh_store: eventlog.Store) -> None:
         cs.put(make_event("x"))
     with fresh_store.change(author="a", message="m", at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)) as cs:
         cs.put(make_event("y"))
-    times = fresh_store.log().sort("changeset")["at"].to_list()
+    times = fresh_store.log().sort("changeset")["changed_at"].to_list()
     assert times == sorted(times)
 
 
@@ -277,7 +277,7 @@ def test_query_columns_and_order(populated_store: eventlog.Store) -> None:
     row = q.filter(pl.col("id") == "trade-2023").row(0, named=True)
     assert row["actors"] == ["Russia", "China"] and row["actor_ids"] == ["russia", "china"]
     assert (row["start"], row["end"], row["precision"]) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31), "year")
-    assert (row["version"], row["changed_by"], row["title"], row["confidence"]) == (2, "bo", "Trade reaches 240bn", 0.9)
+    assert (row["version"], row["author"], row["title"], row["confidence"]) == (2, "bo", "Trade reaches 240bn", 0.9)
     assert row["sources"] == ["doc"] and row["n_sources"] == 1 and row["status"] == "confirmed"
     assert row["amounts"] == ["240 billion USD (trade)"]
 
@@ -368,7 +368,7 @@ def test_query_as_of_changeset(populated_store: eventlog.Store) -> None:
     q = populated_store.query(as_of=first_events)
     assert ids(q) == ["old-2014", "sanction-2022", "trade-2023", "bank-2024", "visit-2024"]
     trade = q.filter(pl.col("id") == "trade-2023").row(0, named=True)
-    assert (trade["title"], trade["version"], trade["changed_by"]) == ("Trade in 2023", 1, "ana")
+    assert (trade["title"], trade["version"], trade["author"]) == ("Trade in 2023", 1, "ana")
     assert populated_store.query(as_of=3).filter(pl.col("id") == "trade-2023")["title"].to_list() == ["Trade reaches 240bn"]
     assert "old-2014" in ids(populated_store.query(as_of="3")) and "old-2014" not in ids(populated_store.query(as_of=4))
     assert populated_store.query(as_of=1).height == 0
@@ -391,7 +391,7 @@ def test_query_as_of_timestamp(fresh_store: eventlog.Store) -> None:
 
 
 def test_as_of_before_the_first_changeset(populated_store: eventlog.Store) -> None:
-    first = populated_store.log()["at"].min()
+    first = populated_store.log()["changed_at"].min()
     with pytest.raises(ValidationError, match="before the first changeset") as info:
         populated_store.query(as_of=first - dt.timedelta(seconds=1))
     assert info.value.field == "as_of"

@@ -97,14 +97,14 @@ def history(store: Store, key: str, kind: str = "event") -> pl.DataFrame:
         else:
             operation, fields = "update", _changed_fields(prev, cur)
         out.append(
-            {"version": version, "changeset": cs, "author": author, "at": at, "message": message,
+            {"version": version, "changeset": cs, "author": author, "changed_at": at, "message": message,
              "operation": operation, "fields": fields, "reason": reason}
         )
         if cur is not None:
             prev = cur
         prev_op = op
     return pl.DataFrame(out, schema={
-        "version": pl.Int32, "changeset": pl.Int64, "author": pl.String, "at": pl.Datetime("us", "UTC"),
+        "version": pl.Int32, "changeset": pl.Int64, "author": pl.String, "changed_at": pl.Datetime("us", "UTC"),
         "message": pl.String, "operation": pl.String, "fields": pl.List(pl.String), "reason": pl.String,
     })
 
@@ -115,7 +115,7 @@ def log(store: Store) -> pl.DataFrame:
         f", (SELECT count(*) FROM {spec.table} v WHERE v.changeset = c.id) AS {name}s" for name, spec in KINDS.items()
     )
     return frame_of(store._con.execute(
-        f"""SELECT c.id AS changeset, c.committed_at AS at, c.author, c.message, c.created, c.updated, c.deleted {per_kind}
+        f"""SELECT c.id AS changeset, c.committed_at AS changed_at, c.author, c.message, c.created, c.updated, c.deleted {per_kind}
             FROM changesets c ORDER BY c.id DESC"""
     ))
 
@@ -177,10 +177,10 @@ def blame(store: Store, key: str, kind: str = "event") -> pl.DataFrame:
             origin = row
         version, cs, author, at, message = origin[:5]
         out.append({"field": f, "value": json.dumps(current[f], ensure_ascii=False), "version": version,
-                    "changeset": cs, "author": author, "at": at, "message": message})
+                    "changeset": cs, "author": author, "changed_at": at, "message": message})
     return pl.DataFrame(out, schema={
         "field": pl.String, "value": pl.String, "version": pl.Int32, "changeset": pl.Int64,
-        "author": pl.String, "at": pl.Datetime("us", "UTC"), "message": pl.String,
+        "author": pl.String, "changed_at": pl.Datetime("us", "UTC"), "message": pl.String,
     })
 
 

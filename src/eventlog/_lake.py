@@ -377,12 +377,12 @@ class LakeStore(Store):
         eventlog changeset it holds (null for schema and evidence snapshots) and what it changed."""
         with self.reading() as con:
             frame = frame_of(con.execute(
-                "SELECT snapshot_id AS snapshot, snapshot_time AS at, author, commit_message AS message, "
+                "SELECT snapshot_id AS snapshot, snapshot_time AS changed_at, author, commit_message AS message, "
                 "commit_extra_info AS extra FROM ducklake_snapshots(?) ORDER BY snapshot_id", [ALIAS]
             ))
         changeset = [json.loads(x).get("changeset") if x else None for x in frame["extra"].to_list()]
         return frame.with_columns(changeset=pl.Series(changeset, dtype=pl.Int64)).select(
-            "snapshot", "at", "author", "message", "changeset", "extra")
+            "snapshot", "changed_at", "author", "message", "changeset", "extra")
 
 
 def open_lake(location: str, *, read_only: bool = False, create: bool = False, **options: Any) -> LakeStore:

@@ -276,7 +276,7 @@ _LINK_COLUMNS = {
     "effect_title": pl.String, "confidence": pl.Float64, "basis": pl.String, "asserted_by": pl.String,
     "note": pl.String, "evidence": pl.List(pl.Struct({"source": pl.String, "span_start": pl.Int32, "span_end": pl.Int32,
                                                      "quote": pl.String})),
-    "version": pl.Int32, "changeset": pl.Int64, "changed_at": pl.Datetime("us", "UTC"), "changed_by": pl.String,
+    "version": pl.Int32, "changeset": pl.Int64, "changed_at": pl.Datetime("us", "UTC"), "author": pl.String,
 }
 
 
@@ -323,7 +323,7 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
         SELECT s.key AS id, s.cause, ce.title AS cause_title, s.relation, s.effect, ee.title AS effect_title,
                s.confidence, s.basis, s.asserted_by, coalesce(json_extract_string(s.data, '$.note'), '') AS note,
                coalesce(qd.evidence, []) AS evidence, s.version, s.changeset,
-               c.committed_at AS changed_at, c.author AS changed_by
+               c.committed_at AS changed_at, c.author
         FROM sel s JOIN changesets c ON c.id = s.changeset
         LEFT JOIN quoted qd ON qd.key = s.key
         LEFT JOIN ev ce ON ce.key = s.cause LEFT JOIN ev ee ON ee.key = s.effect

@@ -416,7 +416,7 @@ class Store:
             SELECT e.key AS id, e.type, e.title, e.summary, e.date, e.start, e."end", e.precision,
                    e.actors AS actor_ids, e.tags, e.sources, len(e.sources) AS n_sources, e.amounts,
                    e.confidence, e.status, e.location, e.version, e.changeset,
-                   c.committed_at AS changed_at, c.author AS changed_by
+                   c.committed_at AS changed_at, c.author
             FROM event_versions e JOIN changesets c ON c.id = e.changeset
             WHERE {" AND ".join(conds)}
             ORDER BY e.start, e.key
@@ -427,7 +427,7 @@ class Store:
         frame = frame.with_columns(actors=actors_col)
         order = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "actor_ids", "tags",
                  "sources", "n_sources", "amounts", "confidence", "status", "location", "version", "changeset",
-                 "changed_at", "changed_by"]
+                 "changed_at", "author"]
         return frame.select(order)
 
     @_reads

@@ -231,7 +231,7 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
         for line in links:
             con.print("  " + escape(line))
     last = hist.row(-1, named=True)
-    con.print(f"\nversion {last['version']} by {escape(last['author'])} at {last['at']:%Y-%m-%d %H:%M} UTC: {escape(last['message'])}")
+    con.print(f"\nversion {last['version']} by {escape(last['author'])} at {last['changed_at']:%Y-%m-%d %H:%M} UTC: {escape(last['message'])}")
 
 
 def _links_of(store: Any, event_id: str) -> list[str]:

@@ -137,7 +137,7 @@ class Explorer(Live, w.VBox):
     def _changeset_options(self) -> list[tuple[str, int]]:
         log = self.store.log()
         opts: list[tuple[str, int]] = [("now", 0)]
-        for cs, at, author, message in log.select("changeset", "at", "author", "message").iter_rows():
+        for cs, at, author, message in log.select("changeset", "changed_at", "author", "message").iter_rows():
             opts.append((f"#{cs} {at:%Y-%m-%d %H:%M} {author}: {message}"[:90], int(cs)))
         return opts
 
@@ -319,7 +319,7 @@ class Explorer(Live, w.VBox):
                     parts.append(f'<ul class="el-{label.lower()}">{items}</ul>')
             hist = self.store.history(ev["id"])
             parts.append(f"<h4>History ({hist.height} versions)</h4>")
-            parts.append(frame_html(hist, ["version", "changeset", "author", "at", "operation", "fields", "message"]))
+            parts.append(frame_html(hist, ["version", "changeset", "author", "changed_at", "operation", "fields", "message"]))
         except EventlogError as exc:
             parts.append(message_html(str(exc), error=True))
         parts.append("</div>")

@@ -94,7 +94,7 @@ class HistoryViewer(Live, w.VBox):
             for cs, msg, author in self.versions.select("changeset", "message", "author").reverse().iter_rows()
         ]
         self.versions_view.value = frame_html(
-            self.versions, ["version", "changeset", "author", "at", "operation", "fields", "message", "reason"])
+            self.versions, ["version", "changeset", "author", "changed_at", "operation", "fields", "message", "reason"])
         try:
             self.blame = self.store.blame(self.event_id)
             self.blame_view.value = frame_html(self.blame, ["field", "value", "version", "changeset", "author", "message"])
