@@ -526,7 +526,7 @@ class Store:
     # -- history --------------------------------------------------------------------------------
     @_reads
     def history(self, key: str, *, kind: str = "event") -> pl.DataFrame:
-        """Every version of a record, oldest first: version, changeset, author, at, message,
+        """Every version of a record, oldest first: version, changeset, author, changed_at, message,
         operation (create/update/delete/restore), fields (what changed), reason."""
         from ._history import history
 
