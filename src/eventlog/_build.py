@@ -21,7 +21,7 @@ from ._corpus import find_corpus
 from ._dataset import Dataset, load_dataset, write_dataset
 from ._errors import EventlogError, MergeConflict, ValidationError
 from ._frames import flat, registered
-from ._merge import plan_merge
+from ._merge import dataset_records, plan_merge
 from ._models import model_for_kind, validated
 from ._open import open_store
 from ._schema import KINDS
@@ -83,7 +83,7 @@ def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetim
             for name in ("link", "event", "source", "actor"):
                 for key in plan.deletes.get(name, []):
                     cs.delete(key, reason="removed from events/", kind=name)
-            cs._after_write = lambda cs_id: _write_base(store, plan, cs_id, folder)  # type: ignore[attr-defined]
+            cs._after_write = lambda cs_id: _write_base(store, plan, cs_id, folder)
     except ValidationError as exc:
         raise _with_file(exc, ds) from None
     assert cs.result is not None
@@ -305,6 +305,11 @@ def export(store: Store, events_dir: str | os.PathLike[str] = "events") -> Expor
     target = Path(events_dir)
     if target.exists() and not target.is_dir():
         raise ValidationError("not a folder", file=str(target))
+    with store.reading():  # one connection for every read of the export
+        return _export(store, target)
+
+
+def _export(store: Store, target: Path) -> ExportReport:
     live = {name: {r.id: r for r in store.records(name)} for name in KINDS}
     files: list[tuple[str, str]] = []
     base_folder = store.sql("SELECT value FROM meta WHERE key = 'base_events'")["value"].to_list()
@@ -327,7 +332,7 @@ def export(store: Store, events_dir: str | os.PathLike[str] = "events") -> Expor
     for name, keys in plan.deletes.items():
         for key in keys:
             merged[name].pop(key, None)
-    theirs = {"actor": on_disk.actors, "source": on_disk.sources, "event": on_disk.events, "link": on_disk.links}
+    theirs = dataset_records(on_disk)
     for c in plan.conflicts:  # the file keeps what it says
         if c.key in theirs[c.kind]:
             merged[c.kind][c.key] = theirs[c.kind][c.key]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,9 @@ class Changeset:
         self._ops: dict[tuple[str, str], _Op] = {}
         self.result: CommitResult | None = None
         self._closed = False
+        #: Run inside the commit's transaction after the version rows, with the changeset id;
+        #: returns whether it wrote something (the build records its merge base here).
+        self._after_write: Callable[[int], bool] | None = None
 
     # -- collecting -------------------------------------------------------------------------------
     @property
@@ -182,7 +185,7 @@ class Changeset:
     def _commit(self) -> CommitResult:
         """Write everything in one transaction (called by Store.change on a clean exit)."""
         self._closed = True
-        if not self._ops and getattr(self, "_after_write", None) is None:
+        if not self._ops and self._after_write is None:
             self.result = CommitResult(None, 0, 0, 0, 0)
             return self.result
         self.result = self.store._run_commit(self)

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._errors import MergeConflict, ValidationError
-from ._schema import KINDS, canonical_json
+from ._errors import ValidationError
+from ._schema import KINDS, canonical_json, existing_tables
 
 if TYPE_CHECKING:
     from ._dataset import Dataset
@@ -316,11 +316,4 @@ def unexported(store: Store) -> list[tuple[str, str]]:
 
 
 def _base_recorded(con: Any) -> bool:
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
-    return "base" in tables and bool(con.execute("SELECT count(*) FROM meta WHERE key = 'base_recorded'").fetchall()[0][0])
-
-
-def raise_conflicts(plan: Merge) -> None:
-    if plan.conflicts:
-        raise MergeConflict(plan.conflicts)
+    return "base" in existing_tables(con) and bool(con.execute("SELECT count(*) FROM meta WHERE key = 'base_recorded'").fetchall()[0][0])

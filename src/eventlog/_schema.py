@@ -284,6 +284,12 @@ def visible(alias: str | None, cs: int | None) -> tuple[str, list[Any]]:
 LIVE = visible(None, None)[0]
 
 
+def existing_tables(con: Any) -> set[str]:
+    """The tables a connection's store has (its own catalog: the file, or the attached lake)."""
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
+
+
 def ddl(indexes: bool) -> list[str]:
     """Statements that create the schema (idempotent). Indexes only where the backend has them."""
     stmts = [

@@ -29,7 +29,7 @@ from ._changeset import Changeset, CommitResult, dumps_info, rows_to_insert
 from ._errors import EventlogError, NotFound, ValidationError
 from ._frames import frame_of, registered, scanned
 from ._models import Event, _Record, model_for_kind
-from ._schema import COMMON, KINDS, LIVE, SCHEMA_VERSION, ddl, visible
+from ._schema import COMMON, KINDS, LIVE, SCHEMA_VERSION, ddl, existing_tables, visible
 
 __all__ = ["Store"]
 
@@ -132,7 +132,7 @@ class Store:
     # -- lifecycle ------------------------------------------------------------------------------
     def _init_schema(self, create: bool) -> None:
         with self.reading() as con:
-            tables = _tables(con)
+            tables = existing_tables(con)
             version = _schema_version(con) if "meta" in tables else None
         if "changesets" in tables:
             if version is not None and version > SCHEMA_VERSION:
@@ -151,7 +151,7 @@ class Store:
     def _create_schema(self) -> None:
         def work() -> tuple[None, bool]:
             con = self._con
-            if set(_SCHEMA_TABLES) <= _tables(con):
+            if set(_SCHEMA_TABLES) <= existing_tables(con):
                 return None, False
             for stmt in ddl(indexes=self._backend.indexes):
                 con.execute(stmt)
@@ -230,8 +230,7 @@ class Store:
             totals = [a + b for a, b in zip(totals, counts, strict=True)]
         created, updated, deleted, unchanged = totals
         changed = created + updated + deleted > 0
-        after = getattr(cs, "_after_write", None)
-        extra = bool(after(cs_id if changed else int(last))) if after is not None else False
+        extra = bool(cs._after_write(cs_id if changed else int(last))) if cs._after_write is not None else False
         if not changed:
             if extra:  # bookkeeping only (the merge base): no changeset, so the head stays
                 con.execute("UPDATE head SET last_changeset = ?", [int(last)])
@@ -695,11 +694,6 @@ def _parse_day(value: Any, field: str) -> dt.date:
     if bound is None:
         raise ValidationError(f"{value!r} has no {field} bound", field=field)
     return bound
-
-
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

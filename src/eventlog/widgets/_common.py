@@ -146,7 +146,7 @@ class Live:
             self._seen = head
             self.arrived = said
             self.on_new_changesets()
-            if said not in self.status.value:
+            if html.escape(said) not in self.status.value:  # the redraw may have said it already
                 self.status.value += message_html(f"new: {said}")
             return said
 
