@@ -28,8 +28,8 @@ from tests.pgserver import TempPostgres
 
 import eventlog
 from eventlog._build import sync
-from eventlog._corpus import find_corpus
-from eventlog._dataset import load_dataset
+from eventlog._files.corpus import find_corpus
+from eventlog._files.folder import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"

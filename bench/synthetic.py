@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from eventlog import EVENT_TYPES, Actor, Event, Source
-from eventlog._dataset import dump_yaml
+from eventlog._files.folder import dump_yaml
 
 __all__ = ["Synthetic"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import eventlog
-import eventlog._open
+import eventlog._store.opener
 from tests.helpers import CORPUS, EVENTS, make_event
 
 
@@ -23,7 +23,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("EVENTLOG_DB", str(tmp_path / "default.duckdb"))
     monkeypatch.setenv("EVENTLOG_AUTHOR", "tester")
     monkeypatch.setenv("EVENTLOG_POLL", "0")  # widgets check on interaction; tests that poll say so
-    eventlog._open._default_stores.clear()
+    eventlog._store.opener._default_stores.clear()
 
 
 @pytest.fixture

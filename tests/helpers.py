@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import eventlog
-from eventlog._corpus import find_corpus
+from eventlog._files.corpus import find_corpus
 
 __all__ = ["CORPUS", "EVENTS", "ROOT", "make_event"]
 

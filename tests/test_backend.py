@@ -275,6 +275,6 @@ def test_terminal_commands_work_while_a_notebook_reads_and_writes(tiny_events: P
 
 def test_without_pandas_duckdb_is_told_so_once() -> None:
     code = ("import importlib.util, sys\nabsent = importlib.util.find_spec('pandas') is None\n"
-            "import eventlog._backend\nprint(absent, 'pandas' in sys.modules and sys.modules['pandas'] is None)")
+            "import eventlog._store.backend\nprint(absent, 'pandas' in sys.modules and sys.modules['pandas'] is None)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == out[1]  # marked absent exactly when it is not installed

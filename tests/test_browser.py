@@ -221,7 +221,7 @@ def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
 
 
 def test_standalone_timeline_keeps_hostile_text_as_text(browser, fresh_store, tmp_path: Path):
-    from eventlog._timeline import save, timeline
+    from eventlog._charts.timeline import save, timeline
 
     hostile = "<img src=x onerror=alert(1)>"  # short enough that the axis label shows it whole
     with fresh_store.change(author="t", message="hostile") as cs:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import eventlog
 from eventlog import Actor, Event, Source, ValidationError
-from eventlog._dataset import Dataset, load_dataset, write_dataset
+from eventlog._files.folder import Dataset, load_dataset, write_dataset
 from eventlog._taxonomy import EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,7 +278,7 @@ def test_build_from_git_outside_a_repository(tiny_events: Path, tmp_path: Path) 
 KILLED_BUILD = textwrap.dedent("""
     import sys, time
     import eventlog
-    from eventlog._store import Store
+    from eventlog._store.store import Store
 
     def stall(self, cs_id, cs):
         # every version row is written inside the transaction; the commit has not happened yet

@@ -11,7 +11,7 @@ import pytest
 
 import eventlog
 from eventlog import CorpusError, ValidationError
-from eventlog._corpus import Corpus, find_corpus
+from eventlog._files.corpus import Corpus, find_corpus
 
 TEXT = "Moscow and Beijing signed a gas deal on 21 May 2014. Payments were later refused by banks — in 2024.\n"
 

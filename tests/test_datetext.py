@@ -268,7 +268,7 @@ def test_prefilter_gives_the_same_dates_on_any_text(words: list[str], doc: str |
 
 
 def test_prefilter_on_the_corpus() -> None:
-    from eventlog._corpus import find_corpus
+    from eventlog._files.corpus import find_corpus
 
     folder = find_corpus(None)
     if folder is None:

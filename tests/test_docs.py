@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import eventlog
-import eventlog._open
+import eventlog._store.opener
 from tests.helpers import EVENTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def test_examples_run(page: Path, dataset_store: Path, tmp_path: Path, monkeypat
     shutil.copy(dataset_store, db)
     monkeypatch.setenv("EVENTLOG_DB", str(db))
     monkeypatch.chdir(tmp_path)
-    eventlog._open._default_stores.clear()
+    eventlog._store.opener._default_stores.clear()
     ns: dict = {}
     ran = 0
     for skip, code in BLOCK.findall(page.read_text(encoding="utf-8")):

@@ -18,13 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import eventlog
-from eventlog._dataset import find_lookalikes
+from eventlog._files.folder import find_lookalikes
 from tests.helpers import EVENTS, ROOT
 
 
 @pytest.fixture(scope="module")
 def dataset() -> eventlog.Dataset:
-    from eventlog._corpus import find_corpus
+    from eventlog._files.corpus import find_corpus
 
     corpus = find_corpus()
     if corpus is None:

@@ -536,7 +536,7 @@ def test_a_reference_entry_is_one_sentence() -> None:
 
 
 def _corpus_texts() -> list[str]:
-    from eventlog._corpus import find_corpus
+    from eventlog._files.corpus import find_corpus
 
     folder = find_corpus(None)
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))] if folder else []

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import eventlog
 from eventlog import EventlogError, NotFound, StoreLocked, ValidationError, VersionConflict
 from eventlog._cli import main
-from eventlog._lake import LakeLocation, LakeStore
+from eventlog._store.lake import LakeLocation, LakeStore
 from tests import lake_workers
 from tests.helpers import make_event
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import eventlog
 from eventlog import MergeConflict, ValidationError
 from eventlog._cli import main
-from eventlog._merge import merge_record
+from eventlog._store.merge import merge_record
 
 EVENTLOG = str(Path(sys.executable).with_name("eventlog"))
 

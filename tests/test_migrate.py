@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import eventlog
 from eventlog import EventlogError
 from eventlog._cli import main
-from eventlog._migrate import compare_stores, migrate
+from eventlog._store.migrate import compare_stores, migrate
 from tests.helpers import EVENTS, make_event
 
 pytest_plugins = ["tests.lake_fixtures"]

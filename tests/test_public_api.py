@@ -33,7 +33,7 @@ def test_every_public_name_exists() -> None:
     for name in eventlog.__all__:
         assert getattr(eventlog, name, None) is not None, name
     assert callable(eventlog.open) and callable(eventlog.query)
-    assert eventlog.open.__module__ == "eventlog._open"
+    assert eventlog.open.__module__ == "eventlog._store.opener"
     assert set(eventlog.CORE_TYPES) <= set(eventlog.EVENT_TYPES)
 
 

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from eventlog._dataset import check_dataset, load_dataset
 from eventlog._errors import NotFound, ValidationError
 from eventlog._extract.cli import extract_cmd, review_cmd
 from eventlog._extract.review import ReviewPlan, apply_review, edit_candidate, load_candidates
+from eventlog._files.folder import check_dataset, load_dataset
 
 REPO_EVENTS = Path(__file__).resolve().parents[1] / "events"
 

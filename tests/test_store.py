@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import eventlog
-import eventlog._open
+import eventlog._store.opener
 from eventlog import EventlogError, NotFound, ValidationError, VersionConflict
 from tests.helpers import make_event
 
@@ -200,7 +200,7 @@ def test_last_put_wins_within_a_changeset(fresh_store: eventlog.Store) -> None:
 
 def test_bulk_rows_equal_per_record_values(fresh_store: eventlog.Store) -> None:
     """The bulk path builds typed columns per column; they must equal the per-record definition."""
-    from eventlog._schema import KINDS, canonical_json
+    from eventlog._store.schema import KINDS, canonical_json
 
     spec = KINDS["event"]
     with fresh_store.change(author="a", message="m") as cs:
@@ -442,10 +442,10 @@ def test_module_query_uses_default_store(populated_store: eventlog.Store, monkey
     path = populated_store.location
     populated_store.close()
     monkeypatch.setenv("EVENTLOG_DB", path)
-    eventlog._open._default_stores.clear()
+    eventlog._store.opener._default_stores.clear()
     assert ids(eventlog.query(type="trade")) == ["trade-2023"]
     assert eventlog.query(as_of=2).height == 5
-    eventlog._open._default_stores.clear()
+    eventlog._store.opener._default_stores.clear()
     monkeypatch.setenv("EVENTLOG_DB", str(Path(path).with_name("nope.duckdb")))
     with pytest.raises(NotFound, match="eventlog build"):
         eventlog.query()

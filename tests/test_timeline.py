@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 import eventlog
-import eventlog._open
-from eventlog import EVENT_TYPES, _timeline
-from eventlog._cli import main
-from eventlog._timeline import (
+import eventlog._store.opener
+from eventlog import EVENT_TYPES
+from eventlog._charts import timeline as _timeline
+from eventlog._charts.timeline import (
     MAX_LANES,
     MAX_LINKS,
     MAX_ROWS,
@@ -29,6 +29,7 @@ from eventlog._timeline import (
     timeline,
     to_html,
 )
+from eventlog._cli import main
 from tests.helpers import make_event
 
 
@@ -48,7 +49,7 @@ def _svg(chart) -> str:
 
 def test_import_eventlog_loads_no_chart_or_widget_library():
     code = ("import sys, eventlog; bad = [m for m in ('altair', 'ipywidgets', 'anywidget', 'eventlog.widgets', "
-            "'eventlog._timeline') if m in sys.modules]; print(bad)")
+            "'eventlog._charts.timeline') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -237,7 +238,7 @@ def test_forced_aggregation_and_too_many_rows_both_switch_modes(populated_store)
 
 def test_default_store_is_queried_with_filters(populated_store, monkeypatch):
     monkeypatch.setenv("EVENTLOG_DB", populated_store.location)
-    eventlog._open._default_stores.clear()
+    eventlog._store.opener._default_stores.clear()
     ids = {r["id"] for r in _events(eventlog.timeline(type="trade"))}
     assert ids == {"trade-2023"}
     with pytest.raises(eventlog.ValidationError, match="filters"):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._changeset import Changeset, CommitResult
 from ._config import default_author, default_path
 from ._dates import EDTFDate, format_edtf_words, parse_edtf
 from ._errors import (
@@ -27,9 +26,10 @@ from ._errors import (
     VersionConflict,
 )
 from ._models import Actor, Amount, Event, Link, Source, SourceRef
-from ._open import default_store
-from ._open import open_store as open  # noqa: A004 - the contract's name
-from ._store import Store
+from ._store.changeset import Changeset, CommitResult
+from ._store.opener import default_store
+from ._store.opener import open_store as open  # noqa: A004 - the contract's name
+from ._store.store import Store
 from ._taxonomy import CORE_TYPES, EVENT_TYPES, RELATIONS, STATUSES
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         status,
         validate,
     )
-    from ._dataset import Dataset, check_dataset, load_dataset
+    from ._files.folder import Dataset, check_dataset, load_dataset
 
 __version__ = "0.1.0"
 
@@ -51,7 +51,7 @@ __version__ = "0.1.0"
 _LAZY = {
     **dict.fromkeys(("BuildReport", "ExportReport", "build", "build_from_git", "export", "export_table", "status",
                      "validate"), "_build"),
-    **dict.fromkeys(("Dataset", "check_dataset", "load_dataset"), "_dataset"),
+    **dict.fromkeys(("Dataset", "check_dataset", "load_dataset"), "_files.folder"),
 }
 
 
@@ -127,7 +127,7 @@ def extract(text: str, **options: Any) -> Any:
 
 
 def timeline(data: Any = None, **options: Any) -> Any:
-    """An interactive Altair timeline of events (see :mod:`eventlog._timeline`)."""
-    from ._timeline import timeline as _timeline
+    """An interactive Altair timeline of events (see :mod:`eventlog._charts.timeline`)."""
+    from ._charts.timeline import timeline as _timeline
 
     return _timeline(data, **options)

@@ -17,15 +17,15 @@ from typing import Any
 import polars as pl
 
 from ._config import default_author, default_path
-from ._corpus import find_corpus
-from ._dataset import Dataset, load_dataset, write_dataset
 from ._errors import EventlogError, MergeConflict, ValidationError
+from ._files.corpus import find_corpus
+from ._files.folder import Dataset, load_dataset, write_dataset
 from ._frames import flat, registered
-from ._merge import dataset_records, plan_merge
 from ._models import model_for_kind, validated
-from ._open import open_store
-from ._schema import KINDS
-from ._store import Store
+from ._store.merge import dataset_records, plan_merge
+from ._store.opener import open_store
+from ._store.schema import KINDS
+from ._store.store import Store
 
 __all__ = ["BuildReport", "ExportReport", "build", "build_from_git", "export", "export_table", "status"]
 
@@ -58,7 +58,7 @@ class BuildReport:
 def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetime | None = None,
          info: dict | None = None, prefer: Iterable[str] = (), allow_delete: bool = False,
          events_dir: str | os.PathLike[str] | None = None) -> Any:
-    """One changeset that merges the dataset into the store (see :mod:`eventlog._merge`):
+    """One changeset that merges the dataset into the store (see :mod:`eventlog._store.merge`):
     the files' changes since the last build are applied, the store's own changes kept.
 
     Conflicts raise :class:`MergeConflict` and a build that would delete more than a tenth
@@ -346,7 +346,7 @@ def _export(store: Store, target: Path) -> ExportReport:
 
 def status(store: Store, events_dir: str | os.PathLike[str] = "events", corpus: str | os.PathLike[str] | None = None) -> Any:
     """What the store has that the files don't, what the files have that the store doesn't,
-    and the conflicts a build would stop at (a :class:`eventlog._merge.Merge`)."""
+    and the conflicts a build would stop at (a :class:`eventlog._store.merge.Merge`)."""
     ds = load_dataset(events_dir, find_corpus(corpus))
     return plan_merge(store, ds, sides=True)
 

@@ -81,7 +81,7 @@ class VersionConflict(EventlogError):
 class MergeConflict(VersionConflict):
     """A build (or export) that found fields changed differently in events/ and in the store.
 
-    ``conflicts`` lists them (see :class:`eventlog._merge.Conflict`): file, record, field,
+    ``conflicts`` lists them (see :class:`eventlog._store.merge.Conflict`): file, record, field,
     the base value, the files' value, the store's value, and the changeset and author of
     the store side. The message has one line per conflict. Nothing was written.
     """

@@ -2,7 +2,7 @@
 
 A record knows only what it can check on its own (field types, EDTF dates, spans
 that start before they end). Checks that need other records, such as whether an
-actor id exists, live in :mod:`eventlog._dataset` and the store.
+actor id exists, live in :mod:`eventlog._files.folder` and the store.
 
 >>> e = Event(id="2014-gas-deal", type="contract", title="Gas deal", date="2014-05-21")
 >>> (e.start.isoformat(), e.precision)

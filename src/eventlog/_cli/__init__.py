@@ -43,7 +43,7 @@ def main() -> None:
     process (a notebook, a build) is using it, a command waits up to $EVENTLOG_BUSY_TIMEOUT
     seconds (default 30) and says for whom it waits.
     """
-    from .._backend import set_wait_reporter
+    from .._store.backend import set_wait_reporter
     from .common import report_wait
 
     set_wait_reporter(report_wait)

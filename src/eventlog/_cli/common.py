@@ -18,7 +18,7 @@ db_option = click.option("--db", envvar="EVENTLOG_DB", default=None, help="Store
 
 def open_store(db: str | None, read_only: bool = False) -> Any:
     """The store named by --db (or $EVENTLOG_DB)."""
-    from .._open import open_store as _open_store
+    from .._store.opener import open_store as _open_store
 
     return _open_store(db, read_only=read_only)
 

@@ -28,7 +28,7 @@ def migrate(source: str, target: str, data_path: str | None, one_snapshot: bool)
       eventlog migrate --from eventlog.duckdb \\
         --to 'ducklake:postgres:dbname=events host=db.internal user=ana' --data-path /shared/events
     """
-    from .._migrate import migrate as run
+    from .._store.migrate import migrate as run
 
     report = run(source, target, data_path=data_path, one_snapshot=one_snapshot)
     width = max(len(t) for t in report.rows)

@@ -78,8 +78,8 @@ def validate(events_dir: str, corpus: str | None) -> None:
     whole link graph (order, duplicates, cycles) run on a throwaway store.
     """
     from .._build import check_graph
-    from .._corpus import find_corpus
-    from .._dataset import check_dataset
+    from .._files.corpus import find_corpus
+    from .._files.folder import check_dataset
 
     corpus_dir = find_corpus(corpus)
     ds, problems = check_dataset(events_dir, corpus_dir)
@@ -89,7 +89,7 @@ def validate(events_dir: str, corpus: str | None) -> None:
         raise SystemExit(1)
     assert ds is not None
     check_graph(ds)
-    from .._dataset import find_lookalikes
+    from .._files.folder import find_lookalikes
 
     for a, b in find_lookalikes(ds.events):
         click.echo(f"warning: {ds.files.get(f'event:{a}', a)}: {a} and {b} look alike (same type and actors, "
@@ -191,7 +191,7 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
         return _escape(plain(str(text)))
 
     from .._dates import format_edtf_words
-    from .._schema import format_amount
+    from .._store.schema import format_amount
 
     store = open_store(db, read_only=True)
     try:

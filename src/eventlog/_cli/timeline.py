@@ -30,8 +30,8 @@ __all__ = ["timeline"]
 def timeline(db: str | None, out: str, lanes: str, links: bool, aggregate: bool | None, title: str | None,
              **kwargs: Any) -> None:
     """Draw the events matching the filters as a timeline (images via vl-convert, no browser needed)."""
-    from .._timeline import save
-    from .._timeline import timeline as make
+    from .._charts.timeline import save
+    from .._charts.timeline import timeline as make
 
     filters = filters_from(kwargs)
     store = open_store(db, read_only=True)

@@ -149,7 +149,7 @@ def default_events_dir() -> Path:
 
 def load_actors(events_dir: str | os.PathLike[str] | None = None) -> dict[str, Actor]:
     """The actors of an events folder's ``actors.yaml`` (validated, without loading events)."""
-    from .._dataset import _registry
+    from .._files.folder import _registry
 
     path = Path(events_dir or default_events_dir()) / "actors.yaml"
     return {rec.id: rec for rec, _i in _registry(path, Actor, True)}  # type: ignore[misc]

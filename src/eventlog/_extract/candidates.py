@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .._dataset import dump_yaml
+from .._files.folder import dump_yaml
 from .._models import Event, Source
 
 __all__ = [

@@ -20,7 +20,7 @@ __all__ = ["eval_cmd", "extract_cmd", "review_cmd"]
 
 def _dataset_or_none(events_dir: Path) -> Any:
     """The events folder's dataset, or None when there is no such folder."""
-    from .._dataset import load_dataset
+    from .._files.folder import load_dataset
 
     if not (events_dir / "actors.yaml").is_file():
         return None
@@ -105,7 +105,7 @@ def _print(df: Any, fmt: str) -> None:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
     elif fmt == "yaml":
-        from .._dataset import dump_yaml
+        from .._files.folder import dump_yaml
 
         click.echo(dump_yaml(rows), nl=False)
     else:

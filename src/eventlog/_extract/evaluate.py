@@ -156,8 +156,8 @@ def _score(cands: list[_Cand], gold: list[_Gold], any_document: bool = False) ->
 
 
 def _collect(events_dir: Path, corpus: Path) -> tuple[list[_Cand], list[_Gold], dict[str, str]]:
-    from .._corpus import Corpus
-    from .._dataset import load_dataset
+    from .._files.corpus import Corpus
+    from .._files.folder import load_dataset
     from .actors import matcher_for
     from .pipeline import extract
 
@@ -192,8 +192,8 @@ def evaluate(
 ) -> dict[str, Score]:
     """Scores by slice: ``all``, ``core``, ``type:<t>``, ``lang:<l>`` (``any_document``: the
     first definition, without the condition that the gold event cites the candidate's document)."""
-    from .._corpus import find_corpus
     from .._errors import CorpusError
+    from .._files.corpus import find_corpus
 
     found = find_corpus(corpus)
     if found is None:

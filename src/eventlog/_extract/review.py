@@ -2,7 +2,7 @@
 
 All changes of one review run are applied together: the new and changed event files are
 first written into a temporary copy of the events folder and the whole copy is loaded
-with :func:`eventlog._dataset.load_dataset`; only when that succeeds are the files
+with :func:`eventlog._files.folder.load_dataset`; only when that succeeds are the files
 written to the real folder. An invalid result writes nothing.
 
 After a successful run, accepted and merged candidate files move to ``<dir>/done/``,
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._dataset import _read_yaml, dump_yaml, load_dataset
 from .._dates import parse_edtf
 from .._errors import NotFound, ValidationError
+from .._files.folder import _read_yaml, dump_yaml, load_dataset
 from .._models import Event, validated
 from .._taxonomy import EVENT_TYPES
 from .candidates import REVIEW_KEYS

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import polars as pl
 
 from .._errors import EventlogError
-from .._open import default_store, open_store
-from .._store import Store
+from .._store.opener import default_store, open_store
+from .._store.store import Store
 
 T = TypeVar("T")
 

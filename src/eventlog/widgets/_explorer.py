@@ -9,11 +9,11 @@ from typing import Any
 import ipywidgets as w
 import polars as pl
 
+from .._charts.timeline import LANES, PICKS, timeline
 from .._dates import format_edtf_words
 from .._errors import EventlogError
-from .._store import Store
+from .._store.store import Store
 from .._taxonomy import EVENT_TYPES, STATUSES
-from .._timeline import LANES, PICKS, timeline
 from ._common import (
     _STYLE,
     Live,

@@ -7,7 +7,7 @@ import polars as pl
 
 from .._config import default_author
 from .._errors import EventlogError, NotFound
-from .._store import Store
+from .._store.store import Store
 from ._common import Live, esc, frame_html, guarded, message_html, resolve_store, unexported_note
 
 _DIFF_SCHEMA = {"kind": pl.String, "id": pl.String, "change": pl.String, "field": pl.String, "old": pl.String,

@@ -8,7 +8,7 @@ import ipywidgets as w
 
 from .._config import default_author
 from .._errors import EventlogError
-from .._store import Store
+from .._store.store import Store
 from .._taxonomy import RELATIONS
 from ._common import Live, esc, frame_html, guarded, message_html, resolve_store
 

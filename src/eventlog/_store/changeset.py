@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
-from ._errors import EventlogError, NotFound, ValidationError, VersionConflict
-from ._models import Event, Link, SourceRef, _Record, validated
-from ._schema import KINDS
+from .._errors import EventlogError, NotFound, ValidationError, VersionConflict
+from .._models import Event, Link, SourceRef, _Record, validated
+from .schema import KINDS
 
 if TYPE_CHECKING:
-    from ._store import Store
+    from .store import Store
 
 __all__ = ["Changeset", "CommitResult"]
 

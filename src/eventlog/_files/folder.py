@@ -26,9 +26,9 @@ from typing import Any
 
 import yaml
 
-from ._corpus import Corpus
-from ._errors import CorpusError, EventlogError, ValidationError
-from ._models import Actor, Event, Link, Source, _Record, validated
+from .._errors import CorpusError, EventlogError, ValidationError
+from .._models import Actor, Event, Link, Source, _Record, validated
+from .corpus import Corpus
 
 __all__ = ["Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "load_dataset", "write_dataset"]
 

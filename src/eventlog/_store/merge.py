@@ -27,13 +27,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ValidationError
-from ._schema import KINDS, canonical_json, existing_tables
+from .._errors import ValidationError
+from .schema import KINDS, canonical_json, existing_tables
 
 if TYPE_CHECKING:
-    from ._dataset import Dataset
-    from ._models import _Record
-    from ._store import Store
+    from .._files.folder import Dataset
+    from .._models import _Record
+    from .store import Store
 
 __all__ = ["Conflict", "Merge", "merge_record", "plan_merge", "unexported"]
 
@@ -150,7 +150,7 @@ class Merge:
 
 def full(kind: str, data: str) -> Full:
     """A stored record with every field (defaults filled in): what the merge compares."""
-    from ._history import _full
+    from .history import _full
 
     return _full(kind, data)
 
@@ -237,7 +237,7 @@ def _preferences(prefer: Iterable[str]) -> tuple[str | None, dict[str, str]]:
 def _resolve(merged: Full | None, fields: list[str], t: Full | None, o: Full | None, side: str) -> Full | None:
     if DELETED_IN_FILES in fields or DELETED_IN_STORE in fields:
         return t if side == "files" else o
-    from ._history import with_fields
+    from .history import with_fields
 
     chosen = t if side == "files" else o
     assert merged is not None and chosen is not None
@@ -246,7 +246,7 @@ def _resolve(merged: Full | None, fields: list[str], t: Full | None, o: Full | N
 
 def _store_side(store: Store, kind: str, key: str, f: str | None) -> tuple[int | None, str | None]:
     """The changeset and author that gave the store side its value of field ``f`` (or its deletion)."""
-    from ._errors import NotFound
+    from .._errors import NotFound
 
     try:
         if f is None or f == DELETED_IN_STORE:
@@ -297,7 +297,7 @@ def unexported(store: Store) -> list[tuple[str, str]]:
     with store.reading() as con:
         recorded = _base_recorded(con)
         if recorded:  # one statement: the current versions against the base, in SQL
-            from ._schema import LIVE
+            from .schema import LIVE
 
             parts = " UNION ALL ".join(
                 f"SELECT '{kind}' AS kind, coalesce(c.key, b.key) AS key FROM "

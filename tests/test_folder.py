@@ -10,7 +10,7 @@ import yaml
 
 import eventlog
 from eventlog import EventlogError, ValidationError, check_dataset, load_dataset
-from eventlog._dataset import dump_yaml, find_lookalikes, write_dataset
+from eventlog._files.folder import dump_yaml, find_lookalikes, write_dataset
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ._errors import NotFound, ValidationError, VersionConflict
-from ._frames import frame_of
-from ._models import model_for_kind
-from ._schema import KINDS, visible
+from .._errors import NotFound, ValidationError, VersionConflict
+from .._frames import frame_of
+from .._models import model_for_kind
+from .schema import KINDS, visible
 
 if TYPE_CHECKING:
-    from ._store import AsOf, Store
+    from .store import AsOf, Store
 
 __all__ = ["blame", "diff", "history", "log", "revert"]
 

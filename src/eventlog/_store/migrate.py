@@ -1,6 +1,6 @@
 """Copy a store, with its full history, to another store (a DuckDB file to a team lake, or back).
 
-The copy is of the tables themselves (the shared schema of :mod:`eventlog._schema`):
+The copy is of the tables themselves (the shared schema of :mod:`eventlog._store.schema`):
 changeset ids, authors, times and messages, and every version row, ``superseded_by``
 included, come out exactly as they went in. By default each changeset is replayed as
 its own transaction, so on DuckLake every changeset becomes one snapshot labelled with
@@ -21,12 +21,12 @@ from typing import Any
 
 import polars as pl
 
-from ._changeset import Changeset
-from ._errors import EventlogError
-from ._frames import frame_of, registered
-from ._open import open_store
-from ._schema import COMMON, KINDS
-from ._store import Store
+from .._errors import EventlogError
+from .._frames import frame_of, registered
+from .changeset import Changeset
+from .opener import open_store
+from .schema import COMMON, KINDS
+from .store import Store
 
 __all__ = ["MigrateReport", "compare_stores", "migrate"]
 
@@ -67,7 +67,7 @@ def _read(store: Store, table: str, cols: list[str]) -> pl.DataFrame:
 
 
 def _display(location: str) -> str:
-    from ._lake import LakeLocation
+    from .lake import LakeLocation
 
     return LakeLocation.parse(location).display() if location.startswith("ducklake:") else location
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ._backend import FileBackend
-from ._config import busy_timeout, default_path
-from ._errors import NotFound, ValidationError
-from ._store import Store
+from .._config import busy_timeout, default_path
+from .._errors import NotFound, ValidationError
+from .backend import FileBackend
+from .store import Store
 
 __all__ = ["default_store", "open_store"]
 
@@ -38,7 +38,7 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
         raise ValidationError(f"a store location is a path or a ducklake: text, not {path!r}", field="path")
     wait = busy_timeout() if timeout is None else float(timeout)
     if location.startswith("ducklake:"):
-        from ._lake import open_lake
+        from .lake import open_lake
 
         return open_lake(location, read_only=read_only, create=create, timeout=wait, **options)
     if options:
@@ -57,7 +57,7 @@ _default_stores: dict[str, Store] = {}
 def default_store() -> Store:
     """The store at :func:`default_path`, opened once per process and location.
 
-    It holds no connection (see :mod:`eventlog._backend`), so keeping it costs nothing
+    It holds no connection (see :mod:`eventlog._store.backend`), so keeping it costs nothing
     and blocks no other process.
     """
     path = default_path()

@@ -15,8 +15,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._errors import CorpusError, ValidationError
-from ._models import Source, SourceRef
+from .._errors import CorpusError, ValidationError
+from .._models import Source, SourceRef
 
 __all__ = ["Corpus", "find_corpus"]
 

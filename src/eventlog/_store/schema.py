@@ -10,7 +10,7 @@ table). That single column makes "the store as of changeset C" a range filter::
 which costs the same as the current state (``superseded_by IS NULL``).
 
 No primary keys, unique constraints or sequences: DuckLake has none. Uniqueness
-comes from the commit protocol in :mod:`eventlog._changeset` instead: every commit
+comes from the commit protocol in :mod:`eventlog._store.changeset` instead: every commit
 updates the single ``head`` row, so concurrent commits conflict and are retried.
 
 >>> KINDS["event"].table
@@ -26,8 +26,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ._dates import parse_edtf
-from ._models import Actor, Event, Link, Source, _Record
+from .._dates import parse_edtf
+from .._models import Actor, Event, Link, Source, _Record
 
 __all__ = ["KINDS", "LIVE", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
 

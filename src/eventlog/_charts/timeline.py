@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ._dates import add_months, format_edtf_words
-from ._errors import ValidationError
-from ._taxonomy import EVENT_TYPES
+from .._dates import add_months, format_edtf_words
+from .._errors import ValidationError
+from .._taxonomy import EVENT_TYPES
 
 if TYPE_CHECKING:
     import altair as alt
 
-    from ._store import Store
+    from .._store.store import Store
 
 __all__ = ["LANES", "MAX_LANES", "MAX_LINKS", "MAX_ROWS", "PICKS", "SPEC_BOUND", "aggregate_rows", "chart_rows", "save", "spec_size", "timeline", "to_html"]
 
@@ -348,14 +348,14 @@ def timeline(
     """
     import altair as alt
 
-    from ._store import Store
+    from .._store.store import Store
 
     as_of = filters.get("as_of")
     if isinstance(data, Store):
         store = store or data
         frame = data.query(**filters)
     elif data is None:
-        from ._open import default_store
+        from .._store.opener import default_store
 
         store = store or default_store()
         frame = store.query(**filters)

@@ -3,7 +3,7 @@
 A DuckDB file serves one analyst. A team opens one DuckLake instead: its catalog
 lives in PostgreSQL (or, for one person, in a local ``.ducklake`` file) and its
 data in a shared folder (object storage in production). The tables, queries and
-commit protocol are the ones of :mod:`eventlog._store`; this module only connects,
+commit protocol are the ones of :mod:`eventlog._store.store`; this module only connects,
 and labels every DuckLake snapshot with its changeset's author and message::
 
         import eventlog
@@ -38,10 +38,10 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from ._backend import HeldConnection, run_transaction
-from ._errors import EventlogError, NotFound, StoreLocked, ValidationError
-from ._frames import frame_of
-from ._store import Store
+from .._errors import EventlogError, NotFound, StoreLocked, ValidationError
+from .._frames import frame_of
+from .backend import HeldConnection, run_transaction
+from .store import Store
 
 __all__ = ["LakeBackend", "LakeLocation", "LakeStore", "connect_lake", "open_lake"]
 

@@ -24,12 +24,12 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ._backend import Backend
-from ._changeset import Changeset, CommitResult, dumps_info, rows_to_insert
-from ._errors import EventlogError, NotFound, ValidationError
-from ._frames import frame_of, registered, scanned
-from ._models import Event, _Record, model_for_kind
-from ._schema import COMMON, KINDS, LIVE, SCHEMA_VERSION, ddl, existing_tables, visible
+from .._errors import EventlogError, NotFound, ValidationError
+from .._frames import frame_of, registered, scanned
+from .._models import Event, _Record, model_for_kind
+from .backend import Backend
+from .changeset import Changeset, CommitResult, dumps_info, rows_to_insert
+from .schema import COMMON, KINDS, LIVE, SCHEMA_VERSION, ddl, existing_tables, visible
 
 __all__ = ["Store"]
 
@@ -67,7 +67,7 @@ class Store:
     Open one with :func:`eventlog.open`. Every write goes through :meth:`change`.
     A store keeps its location, not a connection: each read opens the store, runs and
     closes it (:meth:`reading` makes several reads share one connection), and each commit
-    opens it for writing only while it commits. See :mod:`eventlog._backend` for who
+    opens it for writing only while it commits. See :mod:`eventlog._store.backend` for who
     waits for whom.
     """
 
@@ -218,7 +218,7 @@ class Store:
         # Every commit updates this one row, so concurrent commits on a DuckLake
         # catalog conflict here and one of them retries: ids stay gapless and unique.
         con.execute("UPDATE head SET last_changeset = ?", [cs_id])
-        from ._checks import check_changeset
+        from .checks import check_changeset
 
         check_changeset(self, cs)
         totals = [0, 0, 0, 0]
@@ -527,14 +527,14 @@ class Store:
     def history(self, key: str, *, kind: str = "event") -> pl.DataFrame:
         """Every version of a record, oldest first: version, changeset, author, changed_at, message,
         operation (create/update/delete/restore), fields (what changed), reason."""
-        from ._history import history
+        from .history import history
 
         return history(self, key, kind)
 
     @_reads
     def log(self) -> pl.DataFrame:
         """Every changeset, newest first, with counts of what it did per kind."""
-        from ._history import log
+        from .history import log
 
         return log(self)
 
@@ -542,7 +542,7 @@ class Store:
     def diff(self, a: AsOf, b: AsOf = None, *, kind: str | None = None) -> pl.DataFrame:
         """What changed between two points (changeset ids or timestamps; ``b`` defaults to now):
         one row per added or removed record and per changed field, with old and new value."""
-        from ._history import diff
+        from .history import diff
 
         return diff(self, a, b, kind)
 
@@ -550,20 +550,20 @@ class Store:
     def blame(self, key: str, *, kind: str = "event") -> pl.DataFrame:
         """For each field of the current version: its value and the version, changeset,
         author, time and message that set it."""
-        from ._history import blame
+        from .history import blame
 
         return blame(self, key, kind)
 
     def revert(self, changeset: int, *, author: str, message: str | None = None) -> int | None:
         """Undo a changeset with a new changeset; VersionConflict if later work touched the same fields."""
-        from ._history import revert
+        from .history import revert
 
         return revert(self, changeset, author=author, message=message)
 
     def revert_plan(self, changeset: int) -> pl.DataFrame:
         """What :meth:`revert` would write, without writing it: one row per record (kind, id,
         operation put/delete); VersionConflict when later work touched the same fields."""
-        from ._history import revert_plan
+        from .history import revert_plan
 
         _cs, _msg, plan = revert_plan(self, changeset)
         return pl.DataFrame([(k, key, "delete" if data is None else "put") for k, key, data, _v in plan],
@@ -572,7 +572,7 @@ class Store:
     def unexported(self) -> pl.DataFrame:
         """Records changed in the store since the last build, not yet in events/ (kind, id):
         ``eventlog export`` writes them there."""
-        from ._merge import unexported
+        from .merge import unexported
 
         return pl.DataFrame(unexported(self), schema={"kind": pl.String, "id": pl.String}, orient="row")
 
@@ -580,7 +580,7 @@ class Store:
     @_reads
     def links(self, *, event: Filter = None, relation: Filter = None, basis: Filter = None, as_of: AsOf = None) -> pl.DataFrame:
         """Causal links (optionally touching ``event``, of a ``relation`` or ``basis``) as a polars frame."""
-        from ._links import links
+        from .links import links
 
         return links(self, event=_listify(event), relation=_listify(relation), basis=_listify(basis),
                      as_of=self.resolve_as_of(as_of))
@@ -588,21 +588,21 @@ class Store:
     @_reads
     def causes(self, event_id: str, *, depth: int | None = None, as_of: AsOf = None) -> pl.DataFrame:
         """Every event upstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
-        from ._links import causes
+        from .links import causes
 
         return causes(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
 
     @_reads
     def effects(self, event_id: str, *, depth: int | None = None, as_of: AsOf = None) -> pl.DataFrame:
         """Every event downstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
-        from ._links import effects
+        from .links import effects
 
         return effects(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
 
     @_reads
     def paths(self, cause_id: str, effect_id: str, *, max_depth: int = 8, as_of: AsOf = None) -> pl.DataFrame:
         """The causal chains leading from ``cause_id`` to ``effect_id``."""
-        from ._links import paths
+        from .links import paths
 
         return paths(self, cause_id, effect_id, max_depth=max_depth, as_of=self.resolve_as_of(as_of))
 
@@ -683,7 +683,7 @@ def _parse_day(value: Any, field: str) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    from ._dates import parse_edtf
+    from .._dates import parse_edtf
 
     try:
         d = parse_edtf(str(value))

@@ -11,7 +11,7 @@ A store never keeps a connection it is not using. Who waits for whom:
   with :class:`~eventlog.StoreLocked` naming the process in the way.
 - **A team store** (:class:`LakeBackend`) keeps one connection to its DuckLake, because
   a PostgreSQL catalog lets every process read and write at once; concurrent commits
-  conflict on the ``head`` row and are retried (see :mod:`eventlog._lake`).
+  conflict on the ``head`` row and are retried (see :mod:`eventlog._store.lake`).
 
 >>> busy = duckdb.IOException('Could not set lock on file "x": Conflicting lock is held in /usr/bin/python3 (PID 4886)')
 >>> _holder(busy)
@@ -34,7 +34,7 @@ from typing import Any, Protocol, TypeVar
 
 import duckdb
 
-from ._errors import EventlogError, NotFound, StoreLocked
+from .._errors import EventlogError, NotFound, StoreLocked
 
 __all__ = ["Backend", "FileBackend", "describe_process", "set_wait_reporter"]
 
@@ -251,7 +251,7 @@ def run_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], tuple[T, 
     error containing one of ``retry_on``) is retried in a fresh transaction, which re-reads
     everything; any other DuckDB error becomes an :class:`EventlogError`; eventlog's own
     errors (a failed check) roll back and pass through."""
-    from ._errors import VersionConflict
+    from .._errors import VersionConflict
 
     last: BaseException | None = None
     for attempt in range(attempts):

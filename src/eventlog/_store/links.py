@@ -29,17 +29,17 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ._errors import LinkRejected, NotFound, ValidationError
-from ._frames import frame_of, registered
-from ._models import Event, Link
-from ._schema import KINDS, LIVE, visible
-from ._taxonomy import CAUSAL_RELATIONS
+from .._errors import LinkRejected, NotFound, ValidationError
+from .._frames import frame_of, registered
+from .._models import Event, Link
+from .._taxonomy import CAUSAL_RELATIONS
+from .schema import KINDS, LIVE, visible
 
 if TYPE_CHECKING:
     import duckdb
 
-    from ._changeset import Changeset
-    from ._store import Store
+    from .changeset import Changeset
+    from .store import Store
 
 __all__ = ["causes", "check_new_links", "effects", "links", "links_touching", "paths"]
 

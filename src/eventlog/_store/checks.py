@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._errors import ValidationError
-from ._models import Event, Link
-from ._schema import LIVE
+from .._errors import ValidationError
+from .._models import Event, Link
+from .schema import LIVE
 
 if TYPE_CHECKING:
-    from ._changeset import Changeset
-    from ._store import Store
+    from .changeset import Changeset
+    from .store import Store
 
 __all__ = ["check_changeset", "live_keys"]
 
@@ -52,13 +52,13 @@ def check_changeset(store: Store, cs: Changeset) -> None:
     if put_links or (put_events and store._con.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM link_versions WHERE {LIVE} LIMIT 1)"
     ).fetchall()[0][0]):
-        from ._links import check_new_links
+        from .links import check_new_links
 
         check_new_links(store, cs, put_links)
 
     deleted_events = {k for k, v in events.items() if v is None}
     if deleted_events:
-        from ._links import links_touching
+        from .links import links_touching
 
         for key in links_touching(store, deleted_events):
             if key not in links or links[key] is not None:
