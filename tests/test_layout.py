@@ -57,6 +57,22 @@ def test_data_flows_one_way() -> None:
     assert upward == []
 
 
+def test_private_names_stay_in_their_room() -> None:
+    assert _graph().private_imports() == []
+
+
+def test_the_private_name_reader_sees_a_taken_name(tmp_path: Path, monkeypatch) -> None:
+    g = _graph()
+    pkg = tmp_path / "eventlog"
+    (pkg / "_a").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "_a" / "__init__.py").write_text("")
+    (pkg / "_a" / "x.py").write_text("_secret = 1\n")
+    (pkg / "_b.py").write_text("from ._a.x import _secret\nfrom ._a import x\n")
+    monkeypatch.setattr(g, "SRC", tmp_path)
+    assert g.private_imports() == ["eventlog._b takes _secret from eventlog._a.x"]
+
+
 def test_every_module_has_a_layer() -> None:
     for module in _graph().edges():
         if module != "eventlog":

@@ -1,5 +1,5 @@
 """The package's import graph, read from the source: every import, also those inside functions,
-but not those under ``if TYPE_CHECKING:``. Prints the cycles (``--cycles``) or the edges."""
+but not those under ``if TYPE_CHECKING:``. Prints the cycles (``--cycles``), private names taken across rooms (``--private``) or the edges."""
 
 from __future__ import annotations
 
@@ -93,9 +93,37 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+def room(module: str) -> str:
+    """The top-level room a module lives in: ``eventlog._store.history`` -> ``_store``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def private_imports() -> list[str]:
+    """Every ``from X import _name`` that takes a private name from another room
+    (a private module or room itself, ``from .. import _build``, is not a name)."""
+    modules = {module_name(p): p for p in SRC.rglob("*.py")}
+    found = []
+    for mod, path in modules.items():
+        is_pkg = path.name == "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = _resolve(mod, is_pkg, node.level, node.module) if node.level else node.module or ""
+            if not base.startswith("eventlog") or room(base) == room(mod):
+                continue
+            for a in node.names:
+                private = a.name.startswith("_") and not a.name.startswith("__")
+                if private and f"{base}.{a.name}" not in modules:
+                    found.append(f"{mod} takes {a.name} from {base}")
+    return sorted(found)
+
+
 if __name__ == "__main__":
     g = edges()
-    if "--cycles" in sys.argv:
+    if "--private" in sys.argv:
+        print("\n".join(private_imports()))
+    elif "--cycles" in sys.argv:
         for c in cycles(g):
             print(" <-> ".join(c))
     else:

@@ -38,14 +38,16 @@ faster) and a property test checks the two agree.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from ._errors import ValidationError
 
-__all__ = ["EDTF_PATTERN", "PRECISIONS", "EDTFDate", "add_months", "format_edtf_words", "parse_edtf"]
+__all__ = ["EDTF_PATTERN", "PRECISIONS", "EDTFDate", "add_months", "format_edtf_words", "parse_day", "parse_edtf", "parse_timestamp"]
 
 #: From finest to coarsest; an interval takes the coarser precision of its ends.
 PRECISIONS = ("day", "month", "season", "quarter", "half", "year", "decade")
@@ -237,3 +239,42 @@ def _words_single(text: str) -> str:
     if d.precision == "quarter":
         return f"Q{mm - 32} {year}{qual}"
     return f"{'first' if mm == 40 else 'second'} half of {year}{qual}"
+
+
+def parse_timestamp(value: Any) -> dt.datetime:
+    """An ``as_of`` timestamp (aware, UTC when no zone is given); a bare date means the end of that day."""
+    if isinstance(value, dt.datetime):
+        ts = value
+    elif isinstance(value, dt.date):
+        ts = dt.datetime(value.year, value.month, value.day, 23, 59, 59, 999999)
+    elif isinstance(value, str):
+        try:
+            ts = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(
+                f"as_of {value!r} is neither a changeset id nor an ISO timestamp (e.g. 2024-05-16T12:00:00Z)", field="as_of"
+            ) from None
+        if len(value.strip()) == 10:  # a bare date means the end of that day
+            ts = ts.replace(hour=23, minute=59, second=59, microsecond=999999)
+    else:
+        raise ValidationError(f"as_of must be a changeset id or a timestamp, not {value!r}", field="as_of")
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=dt.UTC)
+    return ts
+
+
+def parse_day(value: Any, field: str) -> dt.date:
+    """The first (``field="start"``) or last day of a date filter given as a date or EDTF."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        d = parse_edtf(str(value))
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field=field) from None
+    # A filter "start=2023" means from the first day of 2023; "end=2023" to its last day.
+    bound = d.start if field == "start" else d.end
+    if bound is None:
+        raise ValidationError(f"{value!r} has no {field} bound", field=field)
+    return bound

@@ -27,7 +27,7 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length
 Tag = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=60)]
 
 
-class _Record(BaseModel):
+class BaseRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     def to_data(self) -> dict[str, Any]:
@@ -35,7 +35,7 @@ class _Record(BaseModel):
         return self.model_dump(mode="json", exclude_defaults=True)
 
 
-class Amount(_Record):
+class Amount(BaseRecord):
     """A figure stated for an event: 240e9 USD of trade, 38 bcm of gas, 33 percent of trade."""
 
     value: float
@@ -44,7 +44,7 @@ class Amount(_Record):
     source: Slug | None = Field(None, description="The source id that states this figure, when sources disagree.")
 
 
-class SourceRef(_Record):
+class SourceRef(BaseRecord):
     """Where a document states something: its source id and the character span [start, end)."""
 
     source: Slug
@@ -59,7 +59,7 @@ class SourceRef(_Record):
         return v
 
 
-class Event(_Record):
+class Event(BaseRecord):
     """Something that happened (or was stated to happen) at an uncertain date, with its sources."""
 
     id: Slug
@@ -141,7 +141,7 @@ class Event(_Record):
                 yield "amounts.source", "source", am.source
 
 
-class Actor(_Record):
+class Actor(BaseRecord):
     """A state, bloc, organisation, company, bank or person that events name by id."""
 
     id: Slug
@@ -152,11 +152,11 @@ class Actor(_Record):
     notes: str = ""
 
 
-class Source(_Record):
+class Source(BaseRecord):
     """A document in the corpus that events cite by character span."""
 
     id: Slug
-    file: str = Field(description="File name in the corpus folder")
+    file: str = Field(pattern=r"^[^/\\\x00]+$", max_length=255, description="File name in the corpus folder (no folders)")
     title: str
     publisher: str
     language: Literal["en", "nl"]
@@ -171,7 +171,7 @@ class Source(_Record):
         return Event._edtf(v)
 
 
-class Link(_Record):
+class Link(BaseRecord):
     """A cause-effect link between two events."""
 
     cause: Slug
@@ -204,15 +204,15 @@ class Link(_Record):
 
 Record = Event | Actor | Source | Link
 
-_KINDS: dict[str, type[_Record]] = {"event": Event, "actor": Actor, "source": Source, "link": Link}
+_KINDS: dict[str, type[BaseRecord]] = {"event": Event, "actor": Actor, "source": Source, "link": Link}
 
 
-def model_for_kind(kind: str) -> type[_Record]:
+def model_for_kind(kind: str) -> type[BaseRecord]:
     """The pydantic model for a record kind ('event', 'actor', 'source', 'link')."""
     return _KINDS[kind]
 
 
-def validated(model: type[_Record], data: Any, *, file: str | None = None, record: str | None = None,
+def validated(model: type[BaseRecord], data: Any, *, file: str | None = None, record: str | None = None,
               line_of: Any = None) -> Any:
     """``model`` built from ``data``, or one :class:`ValidationError` line naming the file,
     record, field and value of the first problem (the one place pydantic's errors are read).

@@ -149,10 +149,10 @@ def default_events_dir() -> Path:
 
 def load_actors(events_dir: str | os.PathLike[str] | None = None) -> dict[str, Actor]:
     """The actors of an events folder's ``actors.yaml`` (validated, without loading events)."""
-    from .._files.folder import _registry
+    from .._files.folder import read_registry
 
     path = Path(events_dir or default_events_dir()) / "actors.yaml"
-    return {rec.id: rec for rec, _i in _registry(path, Actor, True)}  # type: ignore[misc]
+    return {rec.id: rec for rec, _i in read_registry(path, Actor, True)}  # type: ignore[misc]
 
 
 @lru_cache(maxsize=8)

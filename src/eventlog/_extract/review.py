@@ -24,7 +24,8 @@ from typing import Any
 
 from .._dates import parse_edtf
 from .._errors import NotFound, ValidationError
-from .._files.folder import _read_yaml, dump_yaml, load_dataset
+from .._files.folder import dump_yaml, load_dataset
+from .._files.yamlfile import read_yaml
 from .._models import Event, validated
 from .._taxonomy import EVENT_TYPES
 from .candidates import REVIEW_KEYS
@@ -63,7 +64,7 @@ def load_candidates(folder: str | Path) -> dict[str, tuple[Path, dict[str, Any]]
         raise NotFound(f"no candidate folder {str(root)!r}")
     out: dict[str, tuple[Path, dict[str, Any]]] = {}
     for path in sorted(root.glob("*.yaml")):
-        data = _read_yaml(path)
+        data = read_yaml(path)
         if not isinstance(data, dict) or "id" not in data:
             raise ValidationError("expected a candidate event (a mapping with an id)", file=str(path))
         out[str(data["id"])] = (path, data)

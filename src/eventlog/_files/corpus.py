@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .._errors import CorpusError, ValidationError
 from .._models import Source, SourceRef
+from .yamlfile import decode_utf8, read_bytes
 
 __all__ = ["Corpus", "find_corpus"]
 
@@ -57,15 +58,16 @@ class Corpus:
             raise ValidationError(f"unknown source {source_id!r}", field="source")
         path = self.folder / src.file
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"{path}: cannot read document of source {source_id!r} ({exc.strerror})") from None
+            raw = read_bytes(path, inside=self.folder, what="document")
+        except ValidationError as exc:
+            raise CorpusError(f"{path}: document of source {source_id!r}: {exc.message}") from None
+        assert isinstance(raw, bytes)
         digest = hashlib.sha256(raw).hexdigest()
         if digest != src.sha256:
             raise CorpusError(
                 f"{path}: sha256 {digest[:12]}... differs from sources.yaml ({src.sha256[:12]}...) for {source_id!r}"
             )
-        text = raw.decode("utf-8")
+        text = decode_utf8(raw, str(path))
         self._texts[source_id] = text
         return text
 

@@ -24,17 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .._errors import CorpusError, EventlogError, ValidationError
-from .._models import Actor, Event, Link, Source, _Record, validated
+from .._models import Actor, BaseRecord, Event, Link, Source, validated
 from .corpus import Corpus
+from .yamlfile import dump_yaml, key_lines, read_text, read_yaml
 
-__all__ = ["Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "load_dataset", "write_dataset"]
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
+__all__ = ["Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "load_dataset", "read_registry", "write_dataset"]
 
 @dataclass
 class Dataset:
@@ -49,61 +44,31 @@ class Dataset:
     quotes: dict[tuple[str, str, int, int], str] = field(default_factory=dict)  # (event, source, start, end)
 
 
-def _read_yaml(path: Path) -> Any:
+def _lines_of(path: Path) -> dict[tuple[int | None, str], int]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"cannot read ({exc.strerror})", file=str(path)) from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ValidationError(
-            f"YAML syntax error: {problem}", file=str(path), line=mark.line + 1 if mark else None
-        ) from None
-
-
-def _key_lines(path: Path) -> dict[tuple[int | None, str], int]:
-    """Line of each key: (item index or None for a mapping file, key) -> 1-based line."""
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except (yaml.YAMLError, OSError):
+        return key_lines(read_text(path))
+    except ValidationError:
         return {}
-    out: dict[tuple[int | None, str], int] = {}
-
-    def mapping(n: Any, idx: int | None) -> None:
-        if isinstance(n, yaml.MappingNode):
-            out[(idx, "")] = n.start_mark.line + 1
-            for k, _v in n.value:
-                out[(idx, str(k.value))] = k.start_mark.line + 1
-
-    if isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            mapping(item, i)
-    else:
-        mapping(node, None)
-    return out
 
 
-def _build(model: type[_Record], data: Any, path: Path, idx: int | None, lines: dict | None) -> _Record:
+def _build(model: type[BaseRecord], data: Any, path: Path, idx: int | None, lines: dict | None) -> BaseRecord:
     record = None
     if isinstance(data, dict) and not (data.get("id") or "cause" in data):
         record = f"item {idx}"
 
     def line_of(field: str) -> int | None:
-        found = lines if lines is not None else _key_lines(path)
+        found = lines if lines is not None else _lines_of(path)
         return (found.get((idx, field)) or found.get((idx, ""))) if found else None
 
     return validated(model, data, file=str(path), record=record, line_of=line_of)
 
 
-def _registry(path: Path, model: type[_Record], required: bool) -> Iterator[tuple[_Record, int]]:
+def read_registry(path: Path, model: type[BaseRecord], required: bool) -> Iterator[tuple[BaseRecord, int]]:
     if not path.exists():
         if required:
             raise ValidationError("missing registry file", file=str(path))
         return
-    data = _read_yaml(path) or []
+    data = read_yaml(path, inside=path.parent) or []
     if not isinstance(data, list):
         raise ValidationError("expected a YAML list of records", file=str(path))
     for i, item in enumerate(data):
@@ -123,7 +88,7 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
     ):
         path = events_dir / name
         try:
-            for rec, _i in _registry(path, model, required):
+            for rec, _i in read_registry(path, model, required):
                 if rec.id in target:
                     yield ValidationError(f"duplicate id {rec.id!r}", file=str(path), record=rec.id, field="id")
                 target[rec.id] = rec  # type: ignore[index]
@@ -139,7 +104,7 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
     files = sorted((events_dir / "events").glob("*.yaml")) if (events_dir / "events").is_dir() else []
     for path in files:
         try:
-            data = _read_yaml(path)
+            data = read_yaml(path, inside=events_dir)
             ev = _build(Event, data, path, None, None)
         except ValidationError as exc:
             yield exc
@@ -158,7 +123,7 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
 
     links_path = events_dir / "links.yaml"
     try:
-        for rec, _i in _registry(links_path, Link, False):
+        for rec, _i in read_registry(links_path, Link, False):
             assert isinstance(rec, Link)
             if rec.id in ds.links:
                 yield ValidationError("duplicate link", file=str(links_path), record=rec.id)
@@ -247,30 +212,6 @@ def find_lookalikes(events: dict[str, Event]) -> list[tuple[str, str]]:
                     continue
                 pairs.append((a.id, b.id))
     return pairs
-
-
-class _Dumper2(_Dumper):  # type: ignore[misc, valid-type]
-    """Block style, with short lists of scalars inline so spans read as [12, 40]."""
-
-
-def _repr_list(dumper: Any, data: list) -> Any:
-    flow = len(data) <= 8 and all(isinstance(x, (int, float)) or (isinstance(x, str) and len(x) < 40) for x in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-def _repr_str(dumper: Any, data: str) -> Any:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_Dumper2.add_representer(list, _repr_list)
-_Dumper2.add_representer(tuple, _repr_list)
-_Dumper2.add_representer(str, _repr_str)
-
-
-def dump_yaml(data: Any) -> str:
-    """YAML the way events/ files are written: block style, keys in model order, unicode kept."""
-    return yaml.dump(data, Dumper=_Dumper2, sort_keys=False, allow_unicode=True, width=100)
 
 
 #: Comments that open each registry file; export writes them so curated files keep them.

@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from .._errors import EventlogError, NotFound, ValidationError, VersionConflict
-from .._models import Event, Link, SourceRef, _Record, validated
+from .._models import BaseRecord, Event, Link, SourceRef, validated
 from .schema import KINDS
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class _Op:
     kind: str
     key: str
     op: str  # put | delete
-    record: _Record | None
+    record: BaseRecord | None
     expected_version: int | None
     reason: str | None
 
@@ -86,7 +86,7 @@ class Changeset:
         """The changeset id once committed (None before, or when it changed nothing)."""
         return self.result.changeset if self.result else None
 
-    def put(self, record: _Record | dict[str, Any], expected_version: int | None = None) -> None:
+    def put(self, record: BaseRecord | dict[str, Any], expected_version: int | None = None) -> None:
         """Add or update a record (an Event by default; dicts are read as events).
 
         ``expected_version`` is the version the caller based the change on: the commit
@@ -94,7 +94,7 @@ class Changeset:
         """
         if isinstance(record, dict):
             record = _validate(Event, record)
-        elif isinstance(record, _Record):
+        elif isinstance(record, BaseRecord):
             # model_copy(update=...) skips validation: check the record again, whatever made it
             # (its own fields; nested sources and amounts are models checked when they were made).
             record = _revalidate(record)
@@ -102,7 +102,7 @@ class Changeset:
             raise ValidationError(f"cs.put() takes an Event, Link, Actor or Source (or a dict), not {type(record).__name__}")
         self._put_valid(record, expected_version)
 
-    def _put_valid(self, record: _Record, expected_version: int | None = None) -> None:
+    def _put_valid(self, record: BaseRecord, expected_version: int | None = None) -> None:
         """put() of a record just validated (the build's bulk path: validating twice costs a third of it)."""
         kind = _kind_of(record)
         self._add(_Op(kind, KINDS[kind].key_of(record), "put", record, expected_version, None))
@@ -220,7 +220,7 @@ class Changeset:
         })
         return pl.from_arrow(table)  # type: ignore[return-value]
 
-    def records(self, kind: str) -> dict[str, _Record | None]:
+    def records(self, kind: str) -> dict[str, BaseRecord | None]:
         """Pending records of a kind (None for a delete), for checks at commit."""
         return {o.key: o.record for o in self._ops.values() if o.kind == kind}
 
@@ -228,7 +228,7 @@ class Changeset:
 _KIND_OF_TYPE: dict[type, str] = {}
 
 
-def _kind_of(record: _Record) -> str:
+def _kind_of(record: BaseRecord) -> str:
     kind = _KIND_OF_TYPE.get(type(record))
     if kind is not None:
         return kind
@@ -239,11 +239,11 @@ def _kind_of(record: _Record) -> str:
     raise ValidationError(f"cannot store a {type(record).__name__}")
 
 
-def _validate(model: type[_Record], data: dict[str, Any]) -> Any:
+def _validate(model: type[BaseRecord], data: dict[str, Any]) -> Any:
     return validated(model, data)
 
 
-def _revalidate(record: _Record) -> Any:
+def _revalidate(record: BaseRecord) -> Any:
     from pydantic import ValidationError as PydanticError
 
     try:

@@ -32,7 +32,7 @@ from .schema import KINDS, canonical_json, existing_tables
 
 if TYPE_CHECKING:
     from .._files.folder import Dataset
-    from .._models import _Record
+    from .._models import BaseRecord
     from .store import Store
 
 __all__ = ["Conflict", "Merge", "merge_record", "plan_merge", "unexported"]
@@ -155,7 +155,7 @@ def full(kind: str, data: str) -> Full:
     return _full(kind, data)
 
 
-def dataset_records(ds: Dataset) -> dict[str, dict[str, _Record]]:
+def dataset_records(ds: Dataset) -> dict[str, dict[str, BaseRecord]]:
     return {"actor": ds.actors, "source": ds.sources, "event": ds.events, "link": ds.links}  # type: ignore[dict-item]
 
 

@@ -24,6 +24,7 @@ import polars as pl
 from .._errors import EventlogError
 from .._frames import frame_of, registered
 from .changeset import Changeset
+from .commit import append_versions
 from .opener import open_store
 from .schema import COMMON, KINDS
 from .store import Store
@@ -172,7 +173,7 @@ def _replay(dst: Store, row: dict[str, Any], by_cs: dict[str, dict[int, pl.DataF
     for name, spec in KINDS.items():
         rows = by_cs[spec.table].get(cs_id)
         if rows is not None:
-            dst._append_versions(name, rows, cs_id)
+            append_versions(con, name, rows, cs_id)
     insert = f"INSERT INTO changesets ({_quoted(_CHANGESET_COLS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608 - table and column names come from the schema
     con.execute(insert, [row[c] for c in _CHANGESET_COLS])
 

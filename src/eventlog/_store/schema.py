@@ -27,7 +27,7 @@ from typing import Any
 import pyarrow as pa
 
 from .._dates import parse_edtf
-from .._models import Actor, Event, Link, Source, _Record
+from .._models import Actor, BaseRecord, Event, Link, Source
 
 __all__ = ["KINDS", "LIVE", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
 
@@ -80,7 +80,7 @@ class Kind:
 
     name: str
     table: str
-    model: type[_Record]
+    model: type[BaseRecord]
     columns: dict[str, str]
     typed: Callable[[Any], dict[str, Any]]  # record -> typed column values
     #: records -> what :meth:`columns_of` gives, faster (the bulk path of a kind with many records)

@@ -15,40 +15,28 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
+from .._dates import parse_timestamp
 from .._errors import EventlogError, NotFound, ValidationError
-from .._frames import frame_of, registered, scanned
-from .._models import Event, _Record, model_for_kind
+from .._frames import frame_of, registered
+from .._models import BaseRecord, Event, model_for_kind
 from .backend import Backend
-from .changeset import Changeset, CommitResult, dumps_info, rows_to_insert
-from .schema import COMMON, KINDS, LIVE, SCHEMA_VERSION, ddl, existing_tables, visible
+from .changeset import Changeset, CommitResult
+from .commit import add_evidence, commit_body
+from .query import Filter, listify, query_events, record_rows
+from .schema import KINDS, SCHEMA_VERSION, ddl, existing_tables
+from .stats import stats
 
 __all__ = ["Store"]
 
-Filter = str | Sequence[str] | None
 AsOf = int | str | dt.datetime | dt.date | None
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Up to this many keys a changeset looks its records up by a parameter list, above by a join.
-_FEW_KEYS = 64
-
-
-def _listify(value: Filter) -> list[str] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return [value]
-    out = [str(v) for v in value]
-    return out or None
-
 
 def _reads(method: F) -> F:
     """Run a method inside :meth:`Store.reading`: one connection for everything it reads."""
@@ -209,125 +197,15 @@ class Store:
 
     def _run_commit(self, cs: Changeset) -> CommitResult:
         with self._writing() as con:
-            return self._backend.transaction(con, lambda: self._commit_body(cs))
+            return self._backend.transaction(con, lambda: commit_body(self, cs))
 
-    def _commit_body(self, cs: Changeset) -> tuple[CommitResult, bool]:
-        con = self._con
-        last = con.execute("SELECT last_changeset FROM head").fetchall()[0][0]
-        cs_id = int(last) + 1
-        # Every commit updates this one row, so concurrent commits on a DuckLake
-        # catalog conflict here and one of them retries: ids stay gapless and unique.
-        con.execute("UPDATE head SET last_changeset = ?", [cs_id])
-        from .checks import check_changeset
-
-        check_changeset(self, cs)
-        totals = [0, 0, 0, 0]
-        for kind in ("actor", "source", "event", "link"):
-            staged = cs._stage(kind)
-            if staged is None:
-                continue
-            counts = self._write_kind(kind, staged, cs_id)
-            totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        created, updated, deleted, unchanged = totals
-        changed = created + updated + deleted > 0
-        extra = bool(cs._after_write(cs_id if changed else int(last))) if cs._after_write is not None else False
-        if not changed:
-            if extra:  # bookkeeping only (the merge base): no changeset, so the head stays
-                con.execute("UPDATE head SET last_changeset = ?", [int(last)])
-            return CommitResult(None, 0, 0, 0, unchanged), extra
-        at = cs.at or dt.datetime.now(dt.UTC)
-        prev_at = con.execute("SELECT max(committed_at) FROM changesets").fetchall()[0][0]
-        if prev_at is not None and at < prev_at:
-            at = prev_at  # keep time monotonic so as_of a timestamp finds one changeset
-        con.execute(
-            "INSERT INTO changesets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [cs_id, cs.author, cs.message, at, created, updated, deleted, dumps_info(cs.info)],
-        )
-        self._before_commit(cs_id, cs)
-        return CommitResult(cs_id, created, updated, deleted, unchanged), True
+    def add_evidence(self, quotes: dict[tuple[str, int, int], str]) -> int:
+        """Keep quotes of document spans (source, start, end) -> text; returns how many were new."""
+        return add_evidence(self, quotes)
 
     def _before_commit(self, cs_id: int, cs: Changeset) -> None:
         """Label the snapshot a backend makes of this commit (DuckLake); last step before COMMIT."""
         self._backend.label(self._con, cs.author, cs.message, {"changeset": cs_id, **({"info": cs.info} if cs.info else {})})
-
-    def _write_kind(self, kind: str, staged: pl.DataFrame, cs_id: int) -> tuple[int, int, int, int]:
-        spec = KINDS[kind]
-        con = self._con
-        keys = staged["key"].to_list()
-        if len(keys) <= _FEW_KEYS:
-            # A small changeset (an analyst's edit): filter on the keys alone first, which lets
-            # DuckDB skip most of the table instead of scanning every live row.
-            marks = ", ".join("?" * len(keys))
-            current = frame_of(con.execute(
-                f"WITH c AS MATERIALIZED (SELECT key, version, op, data, superseded_by FROM {spec.table} "
-                f"WHERE key IN ({marks})) SELECT key, version, op, data FROM c WHERE superseded_by IS NULL",
-                keys,
-            ))
-        else:
-            with registered(con, _staged_keys=staged.select("key")):
-                current = frame_of(con.execute(
-                    f"SELECT key, version, op, data FROM {spec.table} "
-                    "WHERE superseded_by IS NULL AND key IN (SELECT key FROM _staged_keys)"
-                ))
-        if current.is_empty():
-            current = pl.DataFrame(schema={"key": pl.String, "version": pl.Int32, "op": pl.String, "data": pl.String})
-        todo, created, updated, deleted, unchanged = rows_to_insert(staged, current, kind)
-        if todo.height:
-            # Only keys with a current version have one to supersede: none in a build of new records.
-            superseded = todo.filter(pl.col("version") > 1).select("key")
-            self._append_versions(kind, todo.with_columns(changeset=pl.lit(cs_id, pl.Int64)), cs_id, superseded)
-        return created, updated, deleted, unchanged
-
-    def _append_versions(self, kind: str, rows: pl.DataFrame, cs_id: int, superseded: pl.DataFrame | None = None) -> None:
-        """Add version rows written by changeset ``cs_id`` and mark the versions they supersede.
-
-        ``superseded`` (a frame with a key column) names the keys among ``rows`` that have a
-        current version; None means any of them may have one.
-        """
-        spec = KINDS[kind]
-        cols = [*COMMON, *spec.columns]
-        rows = rows.with_columns(superseded_by=pl.lit(None, pl.Int64)).select(cols)
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        keys = rows.select("key") if superseded is None else superseded
-        if keys.height:
-            with registered(self._con, _superseded_keys=keys):
-                self._con.execute(
-                    f"UPDATE {spec.table} SET superseded_by = ? WHERE superseded_by IS NULL "
-                    "AND key IN (SELECT key FROM _superseded_keys)",
-                    [cs_id],
-                )
-        with scanned(self._con, "_new_rows", rows):
-            self._con.execute(f"INSERT INTO {spec.table} ({quoted}) SELECT {quoted} FROM _new_rows")
-
-    def add_evidence(self, quotes: dict[tuple[str, int, int], str]) -> int:
-        """Keep quotes of document spans (source, start, end) -> text; returns how many were new."""
-        if not quotes:
-            return 0
-        frame = pl.DataFrame(
-            [(s, a, b, q) for (s, a, b), q in quotes.items()],
-            schema={"source": pl.String, "span_start": pl.Int32, "span_end": pl.Int32, "quote": pl.String},
-            orient="row",
-        )
-
-        def work() -> tuple[int, bool]:
-            con = self._con
-            # Touching the head row makes two team-store writers adding the same quote conflict,
-            # and the retry's NOT EXISTS then sees the other's rows: no duplicated quotes.
-            con.execute("UPDATE head SET last_changeset = last_changeset")
-            with registered(con, _quotes=frame):
-                n = con.execute(
-                    "SELECT count(*) FROM _quotes q WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.source = q.source "
-                    "AND e.span_start = q.span_start AND e.span_end = q.span_end)"
-                ).fetchall()[0][0]
-                con.execute(
-                    "INSERT INTO evidence SELECT * FROM _quotes q WHERE NOT EXISTS (SELECT 1 FROM evidence e "
-                    "WHERE e.source = q.source AND e.span_start = q.span_start AND e.span_end = q.span_end)"
-                )
-            self._backend.label(con, "eventlog", f"Keep {n} evidence quote(s)", {"evidence": n})
-            return int(n), bool(n)
-
-        with self._writing() as con:
-            return self._backend.transaction(con, work)
 
     # -- time -----------------------------------------------------------------------------------
     @_reads
@@ -348,7 +226,7 @@ class Store:
             if not rows:
                 raise NotFound(f"no changeset {cid} (the newest is {self.last_changeset()})")
             return cid
-        ts = _parse_timestamp(as_of)
+        ts = parse_timestamp(as_of)
         rows = self._con.execute("SELECT max(id), (SELECT min(committed_at) FROM changesets) FROM changesets WHERE committed_at <= ?", [ts]).fetchall()
         cid, first = rows[0]
         if cid is None:
@@ -379,104 +257,20 @@ class Store:
         ``text`` matches title or summary literally, ignoring case; ``as_of`` is a
         changeset id or a timestamp.
         """
-        cs = self.resolve_as_of(as_of)
-        where, params = visible("e", cs)
-        conds = [where]
-        if (types := _listify(type)) is not None:
-            conds.append("list_contains(?, e.type)")
-            params.append(types)
-        if (actors := _listify(actor)) is not None:
-            conds.append("list_has_any(e.actors, ?)")
-            params.append(self._actor_ids(actors, cs))
-        if start is not None:
-            conds.append('e."end" >= ?')
-            params.append(_parse_day(start, "start"))
-        if end is not None:
-            conds.append("e.start <= ?")
-            params.append(_parse_day(end, "end"))
-        if (texts := _listify(text)) is not None:
-            # contains() matches literally: %, _ and quotes in the user's text are just characters.
-            conds.append(
-                "(" + " OR ".join(["contains(lower(e.title), lower(?)) OR contains(lower(e.summary), lower(?))"] * len(texts)) + ")"
-            )
-            for t in texts:
-                params += [t, t]
-        for col, values in (("tags", tag), ("sources", source)):
-            if (vals := _listify(values)) is not None:
-                conds.append(f"list_has_any(e.{col}, ?)")
-                params.append(vals)
-        if (statuses := _listify(status)) is not None:
-            conds.append("list_contains(?, e.status)")
-            params.append(statuses)
-        if (ids := _listify(id)) is not None:
-            conds.append("list_contains(?, e.key)")
-            params.append(ids)
-        sql = f"""
-            SELECT e.key AS id, e.type, e.title, e.summary, e.date, e.start, e."end", e.precision,
-                   e.actors AS actor_ids, e.tags, e.sources, len(e.sources) AS n_sources, e.amounts,
-                   e.confidence, e.status, e.location, e.version, e.changeset,
-                   c.committed_at AS changed_at, c.author
-            FROM event_versions e JOIN changesets c ON c.id = e.changeset
-            WHERE {" AND ".join(conds)}
-            ORDER BY e.start, e.key
-        """
-        frame = frame_of(self._con.execute(sql, params))
-        names = self._actor_names(cs)
-        actors_col = frame["actor_ids"].list.eval(pl.element().replace(names)) if frame.height else frame["actor_ids"]
-        frame = frame.with_columns(actors=actors_col)
-        order = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "actor_ids", "tags",
-                 "sources", "n_sources", "amounts", "confidence", "status", "location", "version", "changeset",
-                 "changed_at", "author"]
-        return frame.select(order)
-
-    @_reads
-    def _actor_names(self, cs: int | None) -> dict[str, str]:
-        where, params = visible("a", cs)
-        return dict(self._con.execute(f"SELECT key, name FROM actor_versions a WHERE {where}", params).fetchall())
-
-    @_reads
-    def _actor_ids(self, wanted: list[str], cs: int | None) -> list[str]:
-        """Actor ids for ids, display names or aliases (case-insensitive); unknown ones match nothing."""
-        where, params = visible("a", cs)
-        rows = self._con.execute(f"SELECT key, name, data FROM actor_versions a WHERE {where}", params).fetchall()
-        lookup: dict[str, str] = {}
-        for key, name, data in rows:
-            lookup[key.lower()] = key
-            lookup[name.lower()] = key
-            for names in json.loads(data).get("aliases", {}).values():
-                for n in names:
-                    lookup.setdefault(n.lower(), key)
-        return [lookup.get(w.lower(), w) for w in wanted]
+        return query_events(self._con, self.resolve_as_of(as_of), type=type, actor=actor, start=start, end=end,
+                            text=text, tag=tag, source=source, status=status, id=id)
 
     @_reads
     def _record_rows(self, kind: str, keys: Iterable[str] | None, cs: int | None) -> list[tuple[str, str]]:
-        spec = KINDS[kind]
-        where, params = visible("r", cs)
-        if keys is None:
-            return self._con.execute(f"SELECT key, data FROM {spec.table} r WHERE {where} ORDER BY key", params).fetchall()
-        wanted = list(dict.fromkeys(keys))
-        if not wanted:
-            return []
-        if len(wanted) == 1:
-            # Filter on the key alone first: DuckDB then skips most of the table, while
-            # "key = ? AND superseded_by IS NULL AND ..." scans every row (10x slower at 500k versions).
-            return self._con.execute(
-                f"WITH r AS MATERIALIZED (SELECT * FROM {spec.table} WHERE key = ?) SELECT key, data FROM r r WHERE {where}",
-                [wanted[0], *params],
-            ).fetchall()
-        # Many keys: a semi-join on a registered table (list_contains(?, key) is quadratic: 20k keys took 20 s).
-        with registered(self._con, _wanted_keys=pa.table({"key": pa.array(wanted, pa.string())})):
-            return self._con.execute(
-                f"SELECT r.key, r.data FROM {spec.table} r SEMI JOIN _wanted_keys w ON r.key = w.key WHERE {where} ORDER BY r.key",
-                params,
-            ).fetchall()
+        """(key, data JSON) of the records of a kind visible at ``cs`` (all, or those of ``keys``)."""
+        return record_rows(self._con, kind, keys, cs)
 
-    def _current_records(self, kind: str, keys: Iterable[str] | None = None, as_of: int | None = None) -> dict[str, _Record]:
+    def _current_records(self, kind: str, keys: Iterable[str] | None = None, as_of: int | None = None) -> dict[str, BaseRecord]:
         model = model_for_kind(kind)
         return {k: model.model_validate_json(d) for k, d in self._record_rows(kind, keys, as_of)}
 
     @_reads
-    def records(self, kind: str, *, as_of: AsOf = None) -> list[_Record]:
+    def records(self, kind: str, *, as_of: AsOf = None) -> list[BaseRecord]:
         """Every live record of a kind ('event', 'actor', 'source', 'link') as models."""
         if kind not in KINDS:
             raise ValidationError(f"unknown record kind {kind!r}; known: {', '.join(KINDS)}", field="kind")
@@ -582,7 +376,7 @@ class Store:
         """Causal links (optionally touching ``event``, of a ``relation`` or ``basis``) as a polars frame."""
         from .links import links
 
-        return links(self, event=_listify(event), relation=_listify(relation), basis=_listify(basis),
+        return links(self, event=listify(event), relation=listify(relation), basis=listify(basis),
                      as_of=self.resolve_as_of(as_of))
 
     @_reads
@@ -615,85 +409,11 @@ class Store:
         assert cs.result is not None
         return cs.result
 
+
     @_reads
     def stats(self) -> dict[str, Any]:
         """Counts for a summary: events by type, records per kind, changesets, evidence."""
-        con = self._con
-        by_type = dict(
-            con.execute(
-                f"SELECT type, count(*) FROM event_versions WHERE {LIVE} GROUP BY type ORDER BY 2 DESC, 1"
-            ).fetchall()
-        )
-        counts = {}
-        for name, spec in KINDS.items():
-            counts[name] = con.execute(f"SELECT count(*) FROM {spec.table} WHERE {LIVE}").fetchall()[0][0]
-        versions = sum(con.execute(f"SELECT count(*) FROM {s.table}").fetchall()[0][0] for s in KINDS.values())
-        n_cs = con.execute("SELECT count(*) FROM changesets").fetchall()[0][0]
-        info = con.execute("SELECT info FROM changesets WHERE info LIKE '%evidence_checked%' ORDER BY id DESC LIMIT 1").fetchall()
-        checked = json.loads(info[0][0]).get("evidence_checked") if info else None
-        quotes = con.execute("SELECT count(*) FROM evidence").fetchall()[0][0]
-        multi = con.execute(
-            f"SELECT count(*) FROM event_versions WHERE {LIVE} AND len(sources) > 1"
-        ).fetchall()[0][0]
-        by_source = dict(
-            con.execute(
-                "SELECT s, count(*) FROM (SELECT unnest(sources) AS s FROM event_versions "
-                f"WHERE {LIVE}) GROUP BY s ORDER BY 2 DESC, 1"
-            ).fetchall()
-        )
-        disputed = con.execute(
-            f"SELECT count(*) FROM event_versions WHERE {LIVE} AND status = 'disputed'"
-        ).fetchall()[0][0]
-        return {
-            "events_by_type": by_type,
-            "events_by_source": by_source,
-            "records": counts,
-            "versions": versions,
-            "changesets": n_cs,
-            "evidence_checked": checked,
-            "quotes": quotes,
-            "multi_source_events": multi,
-            "disputed_events": disputed,
-        }
-
-
-def _parse_timestamp(value: Any) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        ts = value
-    elif isinstance(value, dt.date):
-        ts = dt.datetime(value.year, value.month, value.day, 23, 59, 59, 999999)
-    elif isinstance(value, str):
-        try:
-            ts = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ValidationError(
-                f"as_of {value!r} is neither a changeset id nor an ISO timestamp (e.g. 2024-05-16T12:00:00Z)", field="as_of"
-            ) from None
-        if len(value.strip()) == 10:  # a bare date means the end of that day
-            ts = ts.replace(hour=23, minute=59, second=59, microsecond=999999)
-    else:
-        raise ValidationError(f"as_of must be a changeset id or a timestamp, not {value!r}", field="as_of")
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=dt.UTC)
-    return ts
-
-
-def _parse_day(value: Any, field: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    from .._dates import parse_edtf
-
-    try:
-        d = parse_edtf(str(value))
-    except ValidationError as exc:
-        raise ValidationError(exc.message, field=field) from None
-    # A filter "start=2023" means from the first day of 2023; "end=2023" to its last day.
-    bound = d.start if field == "start" else d.end
-    if bound is None:
-        raise ValidationError(f"{value!r} has no {field} bound", field=field)
-    return bound
+        return stats(self._con)
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
