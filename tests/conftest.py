@@ -83,8 +83,8 @@ def tiny_events(tmp_path: Path) -> Path:
     root = tmp_path / "tiny"
     (root / "events").mkdir(parents=True)
     (root / "actors.yaml").write_text(textwrap.dedent("""\
-        - {id: russia, name: Russia, kind: state, aliases: {en: [Russia], nl: [Rusland]}}
-        - {id: china, name: China, kind: state}
+        - {id: russia, name: Russia, category: state, aliases: {en: [Russia], nl: [Rusland]}}
+        - {id: china, name: China, category: state}
         """))
     (root / "sources.yaml").write_text(textwrap.dedent(f"""\
         - {{id: doc, file: doc.txt, title: Doc, publisher: us, language: en, published: '2024', sha256: '{"a" * 64}'}}

@@ -225,7 +225,7 @@ def test_standalone_timeline_keeps_hostile_text_as_text(browser, fresh_store, tm
 
     hostile = "<img src=x onerror=alert(1)>"  # short enough that the axis label shows it whole
     with fresh_store.change(author="t", message="hostile") as cs:
-        cs.put(eventlog.Actor(id="evil", name=hostile, kind="state"))
+        cs.put(eventlog.Actor(id="evil", name=hostile, category="state"))
         cs.put(eventlog.Event(id="e1", type="visit", title="</script><script>alert(3)</script>", date="2024-05-16",
                               actors=["evil"]))
     page_file = save(timeline(fresh_store, lanes="actor"), tmp_path / "hostile.html")

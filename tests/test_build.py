@@ -179,7 +179,7 @@ def events(draw: st.DrawFn) -> Event:
 
 
 REGISTRY = Dataset(
-    actors={a: Actor(id=a, name=a.title(), kind="state") for a in ACTORS},
+    actors={a: Actor(id=a, name=a.title(), category="state") for a in ACTORS},
     sources={"doc": Source(id="doc", file="doc.txt", title="Doc", publisher="P", language="en", published="2024",
                            sha256="b" * 64)},
 )

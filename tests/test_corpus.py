@@ -114,9 +114,9 @@ def test_corpus_class(mini: tuple[Path, Path]) -> None:
     ds = eventlog.load_dataset(events)
     c = Corpus(corpus, ds.sources.values())
     assert c.text("doc") == TEXT
-    assert c.check_span(eventlog.SourceRef(source="doc", span=(0, 6))) == "Moscow"
+    assert c.check_span(eventlog.Citation(source="doc", span=(0, 6))) == "Moscow"
     with pytest.raises(ValidationError, match="lies outside"):
-        c.check_span(eventlog.SourceRef(source="doc", span=(0, len(TEXT) + 1)))
+        c.check_span(eventlog.Citation(source="doc", span=(0, len(TEXT) + 1)))
     with pytest.raises(ValidationError, match="unknown source"):
         c.text("other")
 

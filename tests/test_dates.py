@@ -218,3 +218,20 @@ def test_date_to_edtf_round_trip(day: date, precision: str) -> None:
 )
 def test_words(text: str, words: str) -> None:
     assert format_edtf_words(text) == words
+
+
+@settings(max_examples=2000, deadline=None)
+@given(year=st.integers(1, 9999), month=st.integers(1, 12), day=st.integers(1, 31),
+       season=st.integers(21, 41), shape=st.sampled_from(["y", "ym", "ymd", "season", "decade", "interval"]),
+       qual=st.sampled_from(["", "~", "?", "%"]))
+def test_every_date_of_the_calendar_parses_or_is_one_refusal(year, month, day, season, shape, qual) -> None:
+    """Years 1 to 9999 with any qualifier: a date with bounds inside the calendar, or one ValidationError."""
+    text = {"y": f"{year:04d}", "ym": f"{year:04d}-{month:02d}", "ymd": f"{year:04d}-{month:02d}-{day:02d}",
+            "season": f"{year:04d}-{season}", "decade": f"{year // 10:03d}X",
+            "interval": f"{year:04d}/{min(year + 1, 9999):04d}"}[shape] + qual
+    try:
+        d = parse_edtf(text)
+    except ValidationError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert date.min <= d.start <= d.end <= date.max

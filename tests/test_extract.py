@@ -23,14 +23,14 @@ from eventlog._extract.triggers import modality
 from eventlog._models import Actor
 
 ACTORS = [
-    Actor(id="russia", name="Russia", kind="state", aliases={"en": ["Russia", "Moscow", "Russian"], "nl": ["Rusland", "Moskou", "Russische"]}),
-    Actor(id="china", name="China", kind="state", aliases={"en": ["China", "Beijing", "Chinese"], "nl": ["China", "Peking", "Chinese"]}),
-    Actor(id="united-states", name="United States", kind="state", aliases={"en": ["United States", "US", "Washington"], "nl": ["Verenigde Staten", "VS"]}),
-    Actor(id="european-union", name="European Union", kind="bloc", aliases={"en": ["European Union", "EU"], "nl": ["Europese Unie", "EU"]}),
-    Actor(id="vladimir-putin", name="Vladimir Putin", kind="person", affiliation="russia", aliases={"en": ["Vladimir Putin", "Putin"], "nl": ["Poetin"]}),
-    Actor(id="gazprom", name="Gazprom", kind="company", aliases={"en": ["Gazprom"], "nl": ["Gazprom"]}),
-    Actor(id="cnpc", name="China National Petroleum Corporation", kind="company", aliases={"en": ["CNPC"]}),
-    Actor(id="bank-of-china", name="Bank of China", kind="bank", aliases={"en": ["Bank of China"], "nl": ["Bank of China"]}),
+    Actor(id="russia", name="Russia", category="state", aliases={"en": ["Russia", "Moscow", "Russian"], "nl": ["Rusland", "Moskou", "Russische"]}),
+    Actor(id="china", name="China", category="state", aliases={"en": ["China", "Beijing", "Chinese"], "nl": ["China", "Peking", "Chinese"]}),
+    Actor(id="united-states", name="United States", category="state", aliases={"en": ["United States", "US", "Washington"], "nl": ["Verenigde Staten", "VS"]}),
+    Actor(id="european-union", name="European Union", category="bloc", aliases={"en": ["European Union", "EU"], "nl": ["Europese Unie", "EU"]}),
+    Actor(id="vladimir-putin", name="Vladimir Putin", category="person", affiliation="russia", aliases={"en": ["Vladimir Putin", "Putin"], "nl": ["Poetin"]}),
+    Actor(id="gazprom", name="Gazprom", category="company", aliases={"en": ["Gazprom"], "nl": ["Gazprom"]}),
+    Actor(id="cnpc", name="China National Petroleum Corporation", category="company", aliases={"en": ["CNPC"]}),
+    Actor(id="bank-of-china", name="Bank of China", category="bank", aliases={"en": ["Bank of China"], "nl": ["Bank of China"]}),
 ]
 REG = ActorMatcher(ACTORS)
 

@@ -224,8 +224,8 @@ def test_cli_reads_a_team_store(pg_lake: tuple[str, str]) -> None:
 def _new_team_store(location: str, data_path: str, events: list[str]) -> None:
     with eventlog.open(location, data_path=data_path, create=True) as store:
         with store.change(author="setup", message="registry") as cs:
-            cs.put(eventlog.Actor(id="russia", name="Russia", kind="state"))
-            cs.put(eventlog.Actor(id="china", name="China", kind="state"))
+            cs.put(eventlog.Actor(id="russia", name="Russia", category="state"))
+            cs.put(eventlog.Actor(id="china", name="China", category="state"))
             cs.put(eventlog.Source(id="doc", file="doc.txt", title="Doc", publisher="us", language="en",
                                    published="2024", sha256="0" * 64))
         with store.change(author="setup", message="events") as cs:

@@ -36,7 +36,7 @@ def graph(fresh_store: eventlog.Store) -> eventlog.Store:
         cs.put(make_event("loner", type="visit", title="A visit", date="2024-05-16"))
     with fresh_store.change(author="ana", message="links") as cs:
         cs.link("crimea", "sanctions", relation="triggers", confidence=0.9, note="answer to the annexation",
-                evidence=[{"source": "doc", "span": [0, 10]}])
+                sources=[{"source": "doc", "span": [0, 10]}])
         cs.link("sanctions", "pivot", relation="contributes_to", confidence=0.8)
         cs.link("pivot", "gas-deal", relation="enables", confidence=0.5)
         cs.link("crimea", "pivot", relation="contributes_to", confidence=0.4)
@@ -56,16 +56,16 @@ def _rejected(store: eventlog.Store, match: str, build) -> LinkRejected:  # noqa
 def test_links_frame_columns_and_values(graph: eventlog.Store) -> None:
     frame = graph.links()
     assert frame.columns == ["id", "cause", "cause_title", "relation", "effect", "effect_title", "confidence", "basis",
-                             "asserted_by", "note", "evidence", "version", "changeset", "changed_at", "author"]
+                             "asserted_by", "note", "sources", "version", "changeset", "changed_at", "author"]
     assert frame["id"].to_list() == sorted(frame["id"].to_list()) and frame.height == 5
     row = frame.filter(pl.col("cause") == "crimea", pl.col("effect") == "sanctions").row(0, named=True)
     assert row["id"] == "crimea|sanctions|triggers" and row["relation"] == "triggers"
     assert (row["cause_title"], row["effect_title"]) == ("Crimea annexed", "Western sanctions")
     assert row["confidence"] == 0.9 and row["basis"] == "source" and row["asserted_by"] == "ana"
     assert row["note"] == "answer to the annexation" and row["author"] == "ana"
-    assert row["evidence"] == [{"source": "doc", "span_start": 0, "span_end": 10, "quote": None}]
+    assert row["sources"] == [{"source": "doc", "span_start": 0, "span_end": 10, "quote": None}]
     analyst = frame.filter(pl.col("id") == "sanctions|pivot|contributes_to").row(0, named=True)
-    assert analyst["basis"] == "analyst" and analyst["evidence"] == [] and analyst["note"] == ""
+    assert analyst["basis"] == "analyst" and analyst["sources"] == [] and analyst["note"] == ""
 
 
 def test_links_filters(graph: eventlog.Store) -> None:
@@ -86,7 +86,7 @@ def test_link_model_validation(fresh_store: eventlog.Store) -> None:
         cs.link("a", "b", relation="leads_to")
     with pytest.raises(ValidationError, match="less than or equal to 1"), fresh_store.change(author="a", message="m") as cs:
         cs.link("a", "b", relation="causes", confidence=1.5)
-    with pytest.raises(ValidationError, match="needs evidence"), fresh_store.change(author="a", message="m") as cs:
+    with pytest.raises(ValidationError, match="needs sources"), fresh_store.change(author="a", message="m") as cs:
         cs.link("a", "b", relation="causes", basis="source")
     assert snapshot(fresh_store) == before
 
@@ -419,7 +419,7 @@ def _tiny_corpus_folder(tmp_path: Path) -> tuple[Path, Path, str]:
           relation: causes
           confidence: 0.8
           note: the text says so
-          evidence: [{source: doc, span: [23, 45]}]
+          sources: [{source: doc, span: [23, 45]}]
           asserted_by: curator
           basis: source
         """))
@@ -432,7 +432,7 @@ def test_build_keeps_quotes_of_link_evidence(tmp_path: Path) -> None:
     report = eventlog.build(root, db, corpus=corpus)
     assert report.evidence_checked and report.created == 5 and report.quotes_added == 3
     with eventlog.open(db) as store:
-        ev = store.links()["evidence"][0].to_list()
+        ev = store.links()["sources"][0].to_list()
         assert ev == [{"source": "doc", "span_start": 23, "span_end": 45, "quote": text[23:45]}]
         assert text[23:45] == "and as a result of it,"
 
@@ -458,17 +458,17 @@ def test_real_links_dataset(tmp_path: Path, corpus: Path) -> None:
     grounded = [lk for lk in links if lk.basis == "source"]
     analyst = [lk for lk in links if lk.basis == "analyst"]
     assert len(grounded) >= 30 and analyst
-    assert all(lk.evidence for lk in grounded) and all(lk.note for lk in links)
+    assert all(lk.sources for lk in grounded) and all(lk.note for lk in links)
     # every evidence span's quote was read from the corpus
     for lk in grounded:
-        for ref in lk.evidence:
+        for ref in lk.sources:
             assert (lk.id, ref.source, ref.span[0], ref.span[1]) in ds.quotes
     db = tmp_path / "real.duckdb"
     eventlog.build(EVENTS, db, corpus=corpus)
     with eventlog.open(db) as store:
         frame = store.links()
         assert frame.height == len(links)
-        quotes = frame.filter(pl.col("basis") == "source")["evidence"].explode().struct.field("quote")
+        quotes = frame.filter(pl.col("basis") == "source")["sources"].explode().struct.field("quote")
         assert quotes.null_count() == 0
         # the chains the analysts asked for exist
         assert "2014-russia-annexes-crimea" in store.causes("2014-russia-china-400bn-30-year-gas-deal")["id"].to_list()
@@ -489,5 +489,5 @@ def test_links_yaml_is_what_export_writes(tmp_path: Path, corpus: Path) -> None:
 def test_links_round_trip_through_json_data(graph: eventlog.Store) -> None:
     data = json.loads(graph.sql("SELECT data FROM link_versions WHERE key = ?", ["crimea|sanctions|triggers"])["data"][0])
     assert data == {"cause": "crimea", "effect": "sanctions", "relation": "triggers", "confidence": 0.9,
-                    "note": "answer to the annexation", "evidence": [{"source": "doc", "span": [0, 10]}],
+                    "note": "answer to the annexation", "sources": [{"source": "doc", "span": [0, 10]}],
                     "asserted_by": "ana", "basis": "source"}

@@ -38,13 +38,13 @@ def _store(db: str) -> eventlog.Store:
 
 def test_link_writes_one_changeset(db: str) -> None:
     out = run("link", "crimea", "sanctions", "--relation", "triggers", "--confidence", "0.9", "--note", "an answer",
-              "--evidence", "doc:0-10", "--db", db)
+              "--source", "doc:0-10", "--db", db)
     assert out.strip() == "changeset 3: crimea -triggers-> sanctions"
     with _store(db) as store:
         row = store.links().row(0, named=True)
         assert (row["cause"], row["effect"], row["relation"], row["confidence"]) == ("crimea", "sanctions", "triggers", 0.9)
         assert row["note"] == "an answer" and row["basis"] == "source" and row["asserted_by"] == "tester"
-        assert row["evidence"][0]["span_start"] == 0 and row["evidence"][0]["span_end"] == 10
+        assert row["sources"][0]["span_start"] == 0 and row["sources"][0]["span_end"] == 10
         log = store.log().row(0, named=True)
         assert log["author"] == "tester" and log["message"] == "Link crimea -triggers-> sanctions"
 
@@ -137,7 +137,7 @@ def test_links_listing(db: str) -> None:
     assert sorted(json.loads(x)["id"] for x in out.splitlines()) == ["pivot|gas-deal|enables",
                                                                       "sanctions|pivot|contributes_to"]
     out = run("links", "--relation", "triggers", "--db", db, "--format", "csv")
-    assert "crimea|sanctions|triggers" in out and "evidence" not in out.splitlines()[0]
+    assert "crimea|sanctions|triggers" in out and "sources" not in out.splitlines()[0]
     assert "3 links" in run("links", "--db", db)
 
 

@@ -27,7 +27,7 @@ def history_file(populated_store: eventlog.Store) -> str:
     store = populated_store
     with store.change(author="cy", message="causal chain", info={"ticket": 7}) as cs:
         cs.link("sanction-2022", "trade-2023", relation="causes")
-        cs.link("trade-2023", "visit-2024", relation="enables", evidence=[{"source": "doc", "span": [0, 10]}])
+        cs.link("trade-2023", "visit-2024", relation="enables", sources=[{"source": "doc", "span": [0, 10]}])
     store.revert(3, author="dee", message="the old title was right")
     with store.change(author="ana", message="restore") as cs:
         cs.put(make_event("old-2014", type="contract", title="Gas contract, restored", date="2014-05-21"))

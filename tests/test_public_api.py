@@ -10,7 +10,7 @@ import eventlog
 
 PUBLIC = [
     "CORE_TYPES", "EVENT_TYPES", "RELATIONS", "STATUSES",
-    "Actor", "Amount", "BuildReport", "Changeset", "CommitResult", "CorpusError", "Dataset", "EDTFDate", "Event",
+    "Actor", "Amount", "BuildReport", "Changeset", "Citation", "CommitResult", "CorpusError", "Dataset", "EDTFDate", "Event",
     "EventlogError", "ExportReport", "Link", "LinkRejected", "MergeConflict", "NotFound", "Source", "SourceRef", "Store", "StoreLocked",
     "ValidationError", "VersionConflict",
     "build", "build_from_git", "check_dataset", "default_author", "default_path", "export", "export_table", "extract",

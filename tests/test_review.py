@@ -17,9 +17,9 @@ from eventlog._files.folder import check_dataset, load_dataset
 REPO_EVENTS = Path(__file__).resolve().parents[1] / "events"
 
 ACTORS = [
-    {"id": "russia", "name": "Russia", "kind": "state", "aliases": {"en": ["Russia"], "nl": ["Rusland"]}},
-    {"id": "china", "name": "China", "kind": "state", "aliases": {"en": ["China", "Beijing"], "nl": ["China", "Peking"]}},
-    {"id": "vladimir-putin", "name": "Vladimir Putin", "kind": "person", "aliases": {"en": ["Putin"], "nl": ["Poetin"]}},
+    {"id": "russia", "name": "Russia", "category": "state", "aliases": {"en": ["Russia"], "nl": ["Rusland"]}},
+    {"id": "china", "name": "China", "category": "state", "aliases": {"en": ["China", "Beijing"], "nl": ["China", "Peking"]}},
+    {"id": "vladimir-putin", "name": "Vladimir Putin", "category": "person", "aliases": {"en": ["Putin"], "nl": ["Poetin"]}},
 ]
 SOURCE = {"id": "brief-2024", "file": "brief.txt", "title": "A brief", "publisher": "tests", "language": "en",
           "published": "2024-05-15", "sha256": "0" * 64}

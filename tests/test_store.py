@@ -120,7 +120,7 @@ def test_failed_check_at_commit_leaves_store_unchanged(populated_store: eventlog
 
 def test_actor_and_event_in_one_changeset(fresh_store: eventlog.Store) -> None:
     with fresh_store.change(author="a", message="m") as cs:
-        cs.put(eventlog.Actor(id="mars", name="Mars", kind="state"))
+        cs.put(eventlog.Actor(id="mars", name="Mars", category="state"))
         cs.put(make_event("on-mars", actors=["mars"]))
     assert fresh_store.query(actor="Mars")["id"].to_list() == ["on-mars"]
     with pytest.raises(ValidationError, match="unknown actor 'mars'"), fresh_store.change(author="a", message="m") as cs:
@@ -426,7 +426,7 @@ def test_get(populated_store: eventlog.Store) -> None:
 
 def test_records_actors_sources_evidence(populated_store: eventlog.Store) -> None:
     assert {a.id for a in populated_store.records("actor")} == {"russia", "china", "united-states", "sberbank"}
-    assert populated_store.actors().filter(pl.col("id") == "sberbank")["kind"].to_list() == ["bank"]
+    assert populated_store.actors().filter(pl.col("id") == "sberbank")["category"].to_list() == ["bank"]
     assert populated_store.sources()["id"].to_list() == ["doc"]
     with pytest.raises(ValidationError):
         populated_store.records("planet")
@@ -476,3 +476,37 @@ def test_a_put_validates_a_copied_record_again(populated_store: eventlog.Store) 
         with pytest.raises(ValidationError), populated_store.change(author="a", message="bad copy") as cs:
             cs.put(ev.model_copy(update=update))
     assert populated_store.last_changeset() == before
+
+
+def test_a_schema_2_store_is_upgraded_when_opened_for_writing(populated_store: eventlog.Store) -> None:
+    import duckdb
+
+    location = populated_store.location
+    con = duckdb.connect(location)  # as eventlog 0.1 left it: the actor column was "kind"
+    con.execute("DROP INDEX actor_versions_key")
+    con.execute("ALTER TABLE actor_versions RENAME COLUMN category TO kind")
+    con.execute("CREATE INDEX actor_versions_key ON actor_versions (key)")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+    before = eventlog.open(location, read_only=True).actors()  # read-only: read as it is
+    store = eventlog.open(location)
+    cols = store.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'actor_versions'")
+    assert "category" in cols["column_name"].to_list() and "kind" not in cols["column_name"].to_list()
+    assert store.sql("SELECT value FROM meta WHERE key = 'schema_version'")["value"].to_list() == ["3"]
+    assert store.actors().equals(before)
+    with store.change(author="a", message="m") as cs:
+        cs.put(eventlog.Actor(id="nato", name="NATO", category="bloc"))
+    assert "nato" in store.actors()["id"].to_list()
+
+
+def test_a_foreign_database_with_a_changesets_table_is_refused(tmp_path) -> None:
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE changesets (id INTEGER, who VARCHAR)")
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(eventlog.EventlogError, match="a database of something else"):
+        eventlog.open(path, create=True)
+    assert path.read_bytes() == before

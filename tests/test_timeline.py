@@ -261,7 +261,7 @@ def test_record_text_stays_text_in_standalone_html(fresh_store):
 
 def test_record_text_is_escaped_in_svg_labels(fresh_store):
     with fresh_store.change(author="t", message="actor") as cs:
-        cs.put(eventlog.Actor(id="evil", name="<script>alert(1)</script>", kind="state"))
+        cs.put(eventlog.Actor(id="evil", name="<script>alert(1)</script>", category="state"))
         cs.put(make_event("e", actors=["evil"]))
     svg = _svg(timeline(fresh_store, lanes="actor"))
     assert "<script>" not in svg and "&lt;script&gt;" in svg

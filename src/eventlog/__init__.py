@@ -25,7 +25,7 @@ from ._errors import (
     ValidationError,
     VersionConflict,
 )
-from ._models import Actor, Amount, Event, Link, Source, SourceRef
+from ._models import Actor, Amount, Citation, Event, Link, Source, SourceRef
 from ._store.changeset import Changeset, CommitResult
 from ._store.opener import default_store
 from ._store.opener import open_store as open  # noqa: A004 - the contract's name
@@ -76,6 +76,7 @@ __all__ = [
     "Amount",
     "BuildReport",
     "Changeset",
+    "Citation",
     "CommitResult",
     "CorpusError",
     "Dataset",

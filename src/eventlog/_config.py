@@ -77,9 +77,9 @@ def default_author(author: str | None = None) -> str:
     """
     if author and author.strip():
         return author.strip()
-    for candidate in (os.environ.get("EVENTLOG_AUTHOR"), _git_user(), os.environ.get("USER")):
-        if candidate and candidate.strip():
-            return candidate.strip()
+    for name in (os.environ.get("EVENTLOG_AUTHOR"), _git_user(), os.environ.get("USER")):
+        if name and name.strip():
+            return name.strip()
     import getpass
 
     try:

@@ -96,15 +96,27 @@ def add_months(d: date, months: int) -> date:
 
 
 def _widen(start: date, end: date, precision: str) -> tuple[date, date]:
-    """Bounds of a qualified date: one unit of its precision either side."""
+    """Bounds of a qualified date: one unit of its precision either side, clipped to the
+    calendar (years 1 to 9999): "about 9999" ends on 9999-12-31.
+
+    >>> _widen(date(9999, 12, 31), date(9999, 12, 31), "day")
+    (datetime.date(9999, 12, 30), datetime.date(9999, 12, 31))
+    """
     if precision == "day":
-        return start - timedelta(days=1), end + timedelta(days=1)
+        lo = start - timedelta(days=1) if start > date.min else start
+        hi = end + timedelta(days=1) if end < date.max else end
+        return lo, hi
     if precision in ("month", "season", "quarter", "half"):
         months = {"month": 1, "season": 3, "quarter": 3, "half": 6}[precision]
+        first = (start.year - 1) * 12 + start.month - 1  # months since 0001-01
+        lo = add_months(start, -months) if first >= months else date.min
+        last = (end.year - 1) * 12 + end.month - 1
+        if last + months > 9999 * 12 - 1:
+            return lo, date.max
         new_end = add_months(end.replace(day=1), months)
-        return add_months(start, -months), _month_end(new_end.year, new_end.month)
+        return lo, _month_end(new_end.year, new_end.month)
     years = 10 if precision == "decade" else 1
-    return date(start.year - years, 1, 1), date(end.year + years, 12, 31)
+    return date(max(start.year - years, 1), 1, 1), date(min(end.year + years, 9999), 12, 31)
 
 
 _QUALIFIERS = {"?": "uncertain", "~": "approximate", "%": "uncertain+approximate"}

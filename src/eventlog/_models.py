@@ -12,23 +12,62 @@ actor id exists, live in :mod:`eventlog._files.folder` and the store.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import reprlib
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ._dates import EDTFDate, parse_edtf
 from ._errors import ValidationError
-from ._taxonomy import ACTOR_KINDS, EVENT_TYPES, RELATIONS, STATUSES
+from ._taxonomy import ACTOR_CATEGORIES, EVENT_TYPES, RELATIONS, STATUSES, unknown
 
-__all__ = ["Actor", "Amount", "Event", "Link", "Record", "Source", "SourceRef", "model_for_kind", "validated"]
+__all__ = ["Actor", "Amount", "Citation", "Event", "Link", "Record", "Source", "SourceRef", "model_for_kind", "validated"]
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=120)]
 Tag = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=60)]
 
 
 class BaseRecord(BaseModel):
+    """What every record shares: unknown fields refused, frozen, and bad data raised as one
+    :class:`eventlog.ValidationError` (also a ``ValueError``), never a pydantic error."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    def __init__(self, **data: Any) -> None:
+        from pydantic import ValidationError as PydanticError
+
+        try:
+            super().__init__(**data)
+        except PydanticError as exc:
+            raise _one_line(type(self), exc, data) from None
+
+    # Tell pydantic this __init__ only wraps its own: validation (validate_python, nested records)
+    # then builds records without calling it, so an error is converted once, at the outside.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Any:  # type: ignore[override]
+        from pydantic import ValidationError as PydanticError
+
+        try:
+            return super().model_validate(obj, **options)
+        except PydanticError as exc:
+            raise _one_line(cls, exc, obj if isinstance(obj, dict) else {}) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, **options: Any) -> Any:  # type: ignore[override]
+        from pydantic import ValidationError as PydanticError
+
+        try:
+            return super().model_validate_json(json_data, **options)
+        except PydanticError as exc:
+            raise _one_line(cls, exc, {}) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise ValidationError(f"records are frozen: use record.model_copy(update={{{name!r}: ...}}) and put the copy",
+                              field=name)
 
     def to_data(self) -> dict[str, Any]:
         """The record as plain JSON-able data, without defaults, in field order."""
@@ -38,14 +77,15 @@ class BaseRecord(BaseModel):
 class Amount(BaseRecord):
     """A figure stated for an event: 240e9 USD of trade, 38 bcm of gas, 33 percent of trade."""
 
-    value: float
+    value: float = Field(allow_inf_nan=False)
     unit: str = Field(min_length=1, max_length=20, description="USD, EUR, CNY, RUB, tonnes, bcm, barrels_per_day, percent, km, ...")
     measure: str = Field(min_length=1, max_length=200, description="What the figure measures, in our words.")
     source: Slug | None = Field(None, description="The source id that states this figure, when sources disagree.")
 
 
-class SourceRef(BaseRecord):
-    """Where a document states something: its source id and the character span [start, end)."""
+class Citation(BaseRecord):
+    """A citation: where a document (a source) states something, as its source id and the
+    character span [start, end). An event's and a link's ``sources`` are lists of them."""
 
     source: Slug
     span: tuple[int, int]
@@ -71,8 +111,8 @@ class Event(BaseRecord):
     location: str | None = None
     amounts: list[Amount] = Field(default_factory=list)
     tags: list[Tag] = Field(default_factory=list)
-    sources: list[SourceRef] = Field(default_factory=list)
-    confidence: float = Field(0.8, ge=0.0, le=1.0)
+    sources: list[Citation] = Field(default_factory=list)
+    confidence: float = Field(0.8, ge=0.0, le=1.0, allow_inf_nan=False)
     status: Literal[STATUSES] = "confirmed"  # type: ignore[valid-type]
     notes: str = ""
     distinct_from: list[Slug] = Field(
@@ -83,7 +123,7 @@ class Event(BaseRecord):
     @classmethod
     def _known_type(cls, v: str) -> str:
         if v not in EVENT_TYPES:
-            raise ValueError(f"unknown type {v!r}; known: {', '.join(EVENT_TYPES)}")
+            raise ValueError(unknown("type", v, EVENT_TYPES))
         return v
 
     @field_validator("date", mode="before")
@@ -146,7 +186,8 @@ class Actor(BaseRecord):
 
     id: Slug
     name: str = Field(min_length=1)
-    kind: Literal[ACTOR_KINDS]  # type: ignore[valid-type]
+    # "kind" is the old name: files and stored versions written before 0.2 use it.
+    category: Literal[ACTOR_CATEGORIES] = Field(validation_alias=AliasChoices("category", "kind"))  # type: ignore[valid-type]
     aliases: dict[Literal["en", "nl"], list[str]] = Field(default_factory=dict)
     affiliation: Slug | None = Field(None, description="Actor id this one belongs to (a bank's state, a minister's government).")
     notes: str = ""
@@ -177,9 +218,11 @@ class Link(BaseRecord):
     cause: Slug
     effect: Slug
     relation: str
-    confidence: float = Field(0.7, ge=0.0, le=1.0)
+    confidence: float = Field(0.7, ge=0.0, le=1.0, allow_inf_nan=False)
     note: str = ""
-    evidence: list[SourceRef] = Field(default_factory=list)
+    # "evidence" is the old name (before 0.2): links.yaml files and stored versions may use it.
+    sources: list[Citation] = Field(default_factory=list, validation_alias=AliasChoices("sources", "evidence"),
+                                     description="Citations: where documents state this link.")
     asserted_by: str = Field("analyst", min_length=1)
     basis: Literal["source", "analyst"] = "analyst"
 
@@ -187,13 +230,13 @@ class Link(BaseRecord):
     @classmethod
     def _known_relation(cls, v: str) -> str:
         if v not in RELATIONS:
-            raise ValueError(f"unknown relation {v!r}; known: {', '.join(RELATIONS)}")
+            raise ValueError(unknown("relation", v, RELATIONS))
         return v
 
     @model_validator(mode="after")
     def _grounded(self) -> Link:
-        if self.basis == "source" and not self.evidence:
-            raise ValueError("a link with basis 'source' needs evidence (a document span)")
+        if self.basis == "source" and not self.sources:
+            raise ValueError("a link with basis 'source' needs sources (a document span that states it)")
         return self
 
     @property
@@ -203,6 +246,9 @@ class Link(BaseRecord):
 
 
 Record = Event | Actor | Source | Link
+
+#: The old name of :class:`Citation` (before 0.2).
+SourceRef = Citation
 
 _KINDS: dict[str, type[BaseRecord]] = {"event": Event, "actor": Actor, "source": Source, "link": Link}
 
@@ -219,28 +265,40 @@ def validated(model: type[BaseRecord], data: Any, *, file: str | None = None, re
 
     ``line_of(field)`` gives the line of a field in ``file`` when it is known.
 
-    >>> validated(Actor, {"id": "ru", "name": "Russia", "kind": "planet"}).kind
+    >>> validated(Actor, {"id": "ru", "name": "Russia", "category": "planet"}).category
     Traceback (most recent call last):
     ...
-    eventlog._errors.ValidationError: ru: kind: Input should be 'state', ...
+    eventlog._errors.ValidationError: ru: category: unknown category 'planet'; known: state, bloc, ...
     """
     from pydantic import ValidationError as PydanticError
 
     if not isinstance(data, dict):
         raise ValidationError(f"expected a mapping of fields, got {type(data).__name__}", file=file, record=record)
     try:
-        return model.model_validate(data)
+        return model.__pydantic_validator__.validate_python(data)
     except PydanticError as exc:
-        err = exc.errors()[0]
-        loc = [str(x) for x in err["loc"]]
-        value = err.get("input")
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown field (allowed: {', '.join(model.model_fields)})"
-        elif loc and not msg.endswith(repr(value)) and not isinstance(value, (dict, list)):
-            msg = f"{msg} (got {value!r})"
-        if record is None:
-            key = data.get("id") or (f"{data.get('cause')} -> {data.get('effect')}" if "cause" in data else "")
-            record = str(key) if key else None
-        line = line_of(loc[0] if loc else "") if line_of is not None else None
-        raise ValidationError(msg, file=file, record=record, field=".".join(loc) or None, line=line) from None
+        raise _one_line(model, exc, data, file=file, record=record, line_of=line_of) from None
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 80, 80, 5, 5, 2
+
+
+def _one_line(model: type[BaseRecord], exc: Any, data: dict, *, file: str | None = None, record: str | None = None,
+              line_of: Any = None) -> ValidationError:
+    """The first of pydantic's errors as our one line; values are shown shortened (a 10 MB id stays short)."""
+    err = exc.errors()[0]
+    loc = [str(x) for x in err["loc"]]
+    value = err.get("input")
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = unknown("field", loc[-1] if loc else "", model.model_fields)
+    elif err["type"] == "literal_error" and isinstance(value, str):
+        msg = unknown(loc[-1] if loc else "value", value, re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", "")))
+    elif loc and repr(value)[:80] not in msg and not isinstance(value, (dict, list)):
+        msg = f"{msg} (got {_SHORT.repr(value)})"
+    if record is None and isinstance(data, dict):
+        key = data.get("id") or (f"{data.get('cause')} -> {data.get('effect')}" if "cause" in data else "")
+        record = (key if isinstance(key, str) else _SHORT.repr(key))[:120] if key else None
+    line = line_of(loc[0] if loc else "") if line_of is not None else None
+    return ValidationError(msg, file=file, record=record, field=".".join(loc) or None, line=line)

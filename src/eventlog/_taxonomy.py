@@ -1,4 +1,4 @@
-"""The words eventlog files things under: event types, statuses, actor kinds and link relations.
+"""The words eventlog files things under: event types, statuses, actor categories and link relations.
 
 Each event type has a one-line definition and, where one exists, its counterpart in
 PLOVER (the Political Language Ontology for Verifiable Event Records). The five core
@@ -13,10 +13,12 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
-    "ACTOR_KINDS",
+    "ACTOR_CATEGORIES",
+    "BASES",
     "CAUSAL_RELATIONS",
     "CORE_TYPES",
     "EVENT_TYPES",
@@ -24,6 +26,7 @@ __all__ = [
     "STATUSES",
     "EventType",
     "Relation",
+    "unknown",
 ]
 
 
@@ -66,7 +69,8 @@ CORE_TYPES = ("treaty", "sanction", "bank_withdrawal", "contract", "visit")
 #: How much an analyst trusts a record. ``candidate`` comes from extraction and awaits review.
 STATUSES = ("confirmed", "candidate", "disputed")
 
-ACTOR_KINDS = ("state", "bloc", "organisation", "company", "bank", "person")
+#: What an actor is (``Actor.category``; called ``kind`` before 0.2, still accepted on input).
+ACTOR_CATEGORIES = ("state", "bloc", "organisation", "company", "bank", "person")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +95,23 @@ RELATIONS: dict[str, Relation] = {
 }
 
 CAUSAL_RELATIONS = tuple(r for r, v in RELATIONS.items() if v.causal)
+
+
+#: Link bases: a document states the link, or it is an analyst's judgement.
+BASES = ("source", "analyst")
+
+
+def unknown(what: str, value: object, known: Iterable[str]) -> str:
+    """The one message for a value outside a closed set, with the closest known one.
+
+    >>> unknown("type", "vistt", EVENT_TYPES)
+    "unknown type 'vistt'; did you mean 'visit'? (known: treaty, sanction, ...)"
+    """
+    import difflib
+
+    options = list(known)
+    shown = repr(value)[:80]
+    close = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6) if isinstance(value, str) else []
+    hint = f"; did you mean {close[0]!r}?" if close else ";"
+    listing = ", ".join(options[:2]) + ", ..." if close and len(options) > 3 else ", ".join(options)
+    return f"unknown {what} {shown}{hint} (known: {listing})" if close else f"unknown {what} {shown}; known: {listing}"

@@ -84,31 +84,7 @@ def _quotes(store: Store | None, frame: pl.DataFrame) -> dict[str, str]:
     """The first evidence quote of each event version in ``frame`` (when the store kept quotes)."""
     if store is None or frame.is_empty() or "version" not in frame.columns:
         return {}
-    wanted = [f"{i}@{v}" for i, v in zip(frame["id"], frame["version"], strict=True)]
-    # Exact (key, version) pairs: right for any as_of the frame was queried at.
-    rows = store.sql(
-        "SELECT key, data FROM event_versions WHERE list_contains(?, key || '@' || version::VARCHAR)", [wanted]
-    )
-    refs: dict[str, list[tuple[str, int, int]]] = {}
-    for key, data in rows.iter_rows():
-        if data:
-            refs[key] = [(s["source"], s["span"][0], s["span"][1]) for s in json.loads(data).get("sources", [])]
-    sources = sorted({r[0] for rs in refs.values() for r in rs})
-    if not sources:
-        return {}
-    quotes = {
-        (s, a, b): q
-        for s, a, b, q in store.sql(
-            "SELECT source, span_start, span_end, quote FROM evidence WHERE list_contains(?, source)", [sources]
-        ).iter_rows()
-    }
-    out = {}
-    for key, rs in refs.items():
-        for r in rs:
-            if quotes.get(r):
-                out[key] = quotes[r]
-                break
-    return out
+    return store.first_quotes(zip(frame["id"], frame["version"], strict=True))
 
 
 def _lane_values(frame: pl.DataFrame, lanes: str) -> list[list[str]]:

@@ -34,13 +34,13 @@ def _author(author: str | None) -> str:
 _AUTHOR = click.option("--author", default=None, help="Changeset author (default: $EVENTLOG_AUTHOR, git or $USER).")
 
 
-def _evidence(values: tuple[str, ...]) -> list[dict[str, Any]]:
+def _citations(values: tuple[str, ...]) -> list[dict[str, Any]]:
     out = []
     for v in values:
         m = _SPAN.match(v.strip())
         if not m:
-            raise ValidationError(f"evidence {v!r} must look like SOURCE:START-END (e.g. wsj-2024-05-15:1200-1340)",
-                                  field="evidence")
+            raise ValidationError(f"source {v!r} must look like SOURCE:START-END (e.g. wsj-2024-05-15:1200-1340)",
+                                  field="sources")
         out.append({"source": m["source"], "span": [int(m["start"]), int(m["end"])]})
     return out
 
@@ -52,12 +52,13 @@ def _evidence(values: tuple[str, ...]) -> list[dict[str, Any]]:
 @click.option("--relation", "-r", required=True, help="causes, contributes_to, enables, triggers, responds_to or prevents.")
 @click.option("--confidence", "-c", type=float, default=0.7, show_default=True, help="0 to 1.")
 @click.option("--note", "-n", default="", help="Why, in your own words.")
-@click.option("--evidence", "-e", multiple=True, help="A document span SOURCE:START-END stating the link (repeatable).")
+@click.option("--source", "--evidence", "-e", "sources", multiple=True, metavar="SOURCE:START-END",
+              help="A document span stating the link (repeatable; --evidence is the old name).")
 @click.option("--basis", type=click.Choice(["source", "analyst"]), default=None,
-              help="source (a document states it) or analyst (your judgement); default: source when --evidence is given.")
+              help="source (a document states it) or analyst (your judgement); default: source when --source is given.")
 @_AUTHOR
 @click.option("--message", "-m", default=None, help="Changeset message (default: 'Link CAUSE -RELATION-> EFFECT').")
-def link(db: str | None, cause: str, effect: str, relation: str, confidence: float, note: str, evidence: tuple[str, ...],
+def link(db: str | None, cause: str, effect: str, relation: str, confidence: float, note: str, sources: tuple[str, ...],
          basis: str | None, author: str | None, message: str | None) -> None:
     """Add (or update) the link CAUSE -RELATION-> EFFECT in one changeset.
 
@@ -67,7 +68,7 @@ def link(db: str | None, cause: str, effect: str, relation: str, confidence: flo
     """
     who = _author(author)
     with open_store(db) as store, store.change(author=who, message=message or f"Link {cause} -{relation}-> {effect}") as cs:
-        cs.link(cause, effect, relation=relation, confidence=confidence, note=note, evidence=_evidence(evidence), basis=basis)
+        cs.link(cause, effect, relation=relation, confidence=confidence, note=note, sources=_citations(sources), basis=basis)
     _report(cs, f"{cause} -{relation}-> {effect}")
 
 
@@ -117,7 +118,7 @@ def links(db: str | None, event: tuple[str, ...], relation: tuple[str, ...], bas
         frame = store.links(event=list(event) or None, relation=list(relation) or None, basis=list(basis) or None,
                             as_of=as_of)
     if fmt != "table":
-        frame = frame.drop("evidence") if fmt == "csv" else frame
+        frame = frame.drop("sources") if fmt == "csv" else frame
         print_frame(frame, fmt)
         return
     print_frame(frame, fmt, None if columns == "all" else columns.split(","), title=f"{frame.height} links")

@@ -8,7 +8,7 @@ is part of a currency ("US$65.8 billion") and not a mention. Both languages' ali
 every text: Dutch articles quote English names and the reverse.
 
 >>> from eventlog._models import Actor
->>> m = ActorMatcher([Actor(id="russia", name="Russia", kind="state", aliases={"en": ["Russia"], "nl": ["Rusland"]})])
+>>> m = ActorMatcher([Actor(id="russia", name="Russia", category="state", aliases={"en": ["Russia"], "nl": ["Rusland"]})])
 >>> [(a.actor_id, a.text) for a in m.find("Rusland en Russia")]
 [('russia', 'Rusland'), ('russia', 'Russia')]
 """
@@ -30,11 +30,11 @@ __all__ = ["ActorMatch", "ActorMatcher", "default_events_dir", "load_actors", "m
 
 @dataclass(frozen=True, slots=True)
 class ActorMatch:
-    """One mention of an actor: its id, display name, kind, the text and where."""
+    """One mention of an actor: its id, display name, category, the text and where."""
 
     actor_id: str
     name: str
-    kind: str
+    category: str
     text: str
     span: tuple[int, int]
 
@@ -120,7 +120,7 @@ class ActorMatcher:
             if aid is None:
                 continue
             a = self.actors[aid]
-            out.append(ActorMatch(aid, a.name, a.kind, m[0], m.span()))
+            out.append(ActorMatch(aid, a.name, a.category, m[0], m.span()))
         return out
 
 

@@ -756,7 +756,7 @@ def _scan(text: str, regions: list[tuple[int, int]] | None) -> list[tuple[int, i
     return found
 
 
-def _candidates(text: str, regions: list[tuple[int, int]] | None = None) -> list[tuple[int, int, _Rule, re.Match[str]]]:
+def _rule_matches(text: str, regions: list[tuple[int, int]] | None = None) -> list[tuple[int, int, _Rule, re.Match[str]]]:
     """Every rule match, then the longest non-overlapping ones in text order."""
     found = _scan(text, regions)
     found.sort(key=lambda x: (-(x[1] - x[0]), x[2].priority, x[0]))
@@ -803,7 +803,7 @@ def find_dates(
     ctx = _Ctx(coerce_doc_date(doc_date), parse_edtf(anchor) if anchor else None, text)
     out: list[DateMatch] = []
     regions = (sentences if sentences is not None else split_sentences(text)) if prefilter else None
-    for s, e, rule, m in _candidates(text, regions):
+    for s, e, rule, m in _rule_matches(text, regions):
         try:
             edtf = rule.resolve(m, ctx)
         except (ValueError, KeyError):  # an impossible day such as 31 February

@@ -265,13 +265,13 @@ def _sentence_candidates(
     if not dates and not (before and before[-1].span[1] >= s - _INHERIT_WINDOW):
         return []  # no date here or close before: nothing can be dated (saves the trigger search)
     sentence = text[s:e]
-    kinds = {a.kind for a in actors}
+    categories = {a.category for a in actors}
     trigs = []
     for t in find_triggers(text, s, e, lang, keywords=keywords):
         if t.type in ("trade", "investment") and not amounts:
             continue  # "trade" is everywhere; a trade event states a figure
         if t.type == "agreement":
-            t = TriggerMatch(resolve_agreement(sentence, kinds), t.weight, t.text, t.span)
+            t = TriggerMatch(resolve_agreement(sentence, categories), t.weight, t.text, t.span)
         if t.type == "conflict":
             t = _conflict_trigger(text, t, dates)
         if t is None or (t.type == "infrastructure" and not _PROJECT.search(sentence)):

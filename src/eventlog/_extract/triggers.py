@@ -243,7 +243,7 @@ _COMMERCIAL = re.compile(
 )
 
 
-def resolve_agreement(sentence: str, actor_kinds: set[str]) -> str:
+def resolve_agreement(sentence: str, actor_categories: set[str]) -> str:
     """``contract`` for a commercial agreement (a company or bank is a party, or the sentence
     is about gas, oil, supply or worth), else ``treaty``.
 
@@ -252,7 +252,7 @@ def resolve_agreement(sentence: str, actor_kinds: set[str]) -> str:
     >>> resolve_agreement("Russia and China signed an agreement on cooperation.", {"state"})
     'treaty'
     """
-    if actor_kinds & {"company", "bank"} or _COMMERCIAL.search(sentence):
+    if actor_categories & {"company", "bank"} or _COMMERCIAL.search(sentence):
         return "contract"
     return "treaty"
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .._errors import CorpusError, ValidationError
-from .._models import Source, SourceRef
+from .._models import Citation, Source
 from .yamlfile import decode_utf8, read_bytes
 
 __all__ = ["Corpus", "find_corpus"]
@@ -33,9 +33,9 @@ def find_corpus(path: str | os.PathLike[str] | None = None) -> Path | None:
     if env:
         p = Path(env)
         return p if p.is_dir() else None
-    candidates = [Path.cwd() / ".." / "shared" / "corpus"]
-    candidates += [parent / ".." / "shared" / "corpus" for parent in _HERE.parents[:4]]
-    for c in candidates:
+    places = [Path.cwd() / ".." / "shared" / "corpus"]
+    places += [parent / ".." / "shared" / "corpus" for parent in _HERE.parents[:4]]
+    for c in places:
         if (c / "manifest.yaml").is_file() or any(c.glob("*.txt")) if c.is_dir() else False:
             return c.resolve()
     return None
@@ -71,7 +71,7 @@ class Corpus:
         self._texts[source_id] = text
         return text
 
-    def check_span(self, ref: SourceRef) -> str:
+    def check_span(self, ref: Citation) -> str:
         """The quoted text of a span; ValidationError if the span lies outside its document."""
         text = self.text(ref.source)
         start, end = ref.span

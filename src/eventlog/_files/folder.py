@@ -132,9 +132,9 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
             for end in (rec.cause, rec.effect):
                 if end not in ds.events:
                     yield ValidationError(f"unknown event {end!r}", file=str(links_path), record=rec.id, field="cause" if end == rec.cause else "effect")
-            for ref in rec.evidence:
+            for ref in rec.sources:
                 if ref.source not in ds.sources:
-                    yield ValidationError(f"unknown source {ref.source!r}", file=str(links_path), record=rec.id, field="evidence")
+                    yield ValidationError(f"unknown source {ref.source!r}", file=str(links_path), record=rec.id, field="sources")
     except ValidationError as exc:
         yield exc
 
@@ -147,14 +147,14 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
             yield exc
         else:
             for key, rec in [*(("event:" + k, v) for k, v in ds.events.items()), *(("link:" + k, v) for k, v in ds.links.items())]:
-                refs = rec.sources if isinstance(rec, Event) else rec.evidence  # type: ignore[union-attr]
+                refs = rec.sources  # type: ignore[union-attr]
                 for ref in refs:
                     if ref.source not in ds.sources:
                         continue  # already reported
                     try:
                         quote = c.check_span(ref)
                     except ValidationError as exc:
-                        yield ValidationError(exc.message, file=ds.files[key], record=key.split(":", 1)[1], field="sources" if key.startswith("event") else "evidence")
+                        yield ValidationError(exc.message, file=ds.files[key], record=key.split(":", 1)[1], field="sources")
                         continue
                     ds.quotes[(key.split(":", 1)[1], ref.source, ref.span[0], ref.span[1])] = quote
             ds.evidence_checked = True
@@ -225,8 +225,8 @@ HEADERS = {
         "# (Unicode code points) of the file's UTF-8 text; sha256 is of the file's bytes.\n"
     ),
     "links": (
-        "# Causal links between events. basis: source = a document states it (evidence spans);\n"
-        "# basis: analyst = an analyst's judgement. Relations are defined in README.\n"
+        "# Causal links between events. basis: source = a document states it (sources: spans);\n"
+        "# basis: analyst = an analyst's judgement. Relations are defined in docs/links.md.\n"
     ),
 }
 

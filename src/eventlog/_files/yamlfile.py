@@ -120,6 +120,8 @@ def load_yaml_text(text: str, file: str) -> Any:
     try:
         try:
             node = loader.get_single_node()
+        except RecursionError:
+            raise ValidationError("YAML nested too deeply", file=file) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -130,7 +132,9 @@ def load_yaml_text(text: str, file: str) -> Any:
         _check_nodes(node, file)
         try:
             return loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        except RecursionError:
+            raise ValidationError("YAML nested too deeply", file=file) from None
+        except Exception as exc:  # noqa: BLE001 - a malformed tagged value fails in many ways inside PyYAML
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0][:120]
             raise ValidationError(f"YAML value error: {problem}", file=file,

@@ -74,6 +74,9 @@ class Backend(Protocol):
     location: str
     #: Whether the schema gets indexes (DuckLake has none).
     indexes: bool
+    #: Whether ``store.sql()`` may turn external access off on its connection (a file store's
+    #: connections are its own; the team store's one connection needs external access).
+    sandboxed_sql: bool
 
     def connect(self, *, write: bool) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A connection for the length of a block: read-only unless ``write``."""
@@ -180,6 +183,7 @@ class FileBackend:
 
     name = "duckdb"
     indexes = True
+    sandboxed_sql = True
     #: A read connection cannot commit: the file is opened read-write for commits alone.
     separate_writes = True
 

@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from .._errors import EventlogError, NotFound, ValidationError, VersionConflict
-from .._models import BaseRecord, Event, Link, SourceRef, validated
+from .._models import BaseRecord, Citation, Event, Link, validated
 from .schema import KINDS
 
 if TYPE_CHECKING:
@@ -123,13 +123,17 @@ class Changeset:
         relation: str,
         confidence: float = 0.7,
         note: str = "",
-        evidence: Iterable[SourceRef | dict] = (),
+        sources: Iterable[Citation | dict] = (),
         asserted_by: str | None = None,
         basis: str | None = None,
         expected_version: int | None = None,
+        evidence: Iterable[Citation | dict] = (),
     ) -> Link:
-        """Add or update a causal link from ``cause`` to ``effect`` (checked at commit)."""
-        ev = [e if isinstance(e, SourceRef) else _validate(SourceRef, e) for e in evidence]
+        """Add or update a causal link from ``cause`` to ``effect`` (checked at commit).
+
+        ``sources``: citations stating the link (``evidence`` is its old name, still accepted).
+        """
+        ev = [e if isinstance(e, Citation) else _validate(Citation, e) for e in [*sources, *evidence]]
         link = _validate(
             Link,
             {
@@ -138,7 +142,7 @@ class Changeset:
                 "relation": relation,
                 "confidence": confidence,
                 "note": note,
-                "evidence": [e.model_dump() for e in ev],
+                "sources": [e.model_dump() for e in ev],
                 "asserted_by": asserted_by or self.author,
                 "basis": basis or ("source" if ev else "analyst"),
             },

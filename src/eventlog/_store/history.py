@@ -120,6 +120,19 @@ def log(store: Store) -> pl.DataFrame:
     ))
 
 
+def changeset(store: Store, cs: int) -> dict[str, Any]:
+    """One changeset's row: changeset, changed_at, author, message, created, updated, deleted, info (a dict)."""
+    rows = store._con.execute(
+        "SELECT id, committed_at, author, message, created, updated, deleted, info FROM changesets WHERE id = ?", [cs]
+    ).fetchall()
+    if not rows:
+        raise NotFound(f"no changeset {cs} (the newest is {store.last_changeset()})")
+    keys = ("changeset", "changed_at", "author", "message", "created", "updated", "deleted", "info")
+    out = dict(zip(keys, rows[0], strict=True))
+    out["info"] = json.loads(out["info"]) if out["info"] else {}
+    return out
+
+
 def _state(table: str, cs: int) -> tuple[str, list[Any]]:
     where, params = visible(None, cs)
     return f"SELECT key, data FROM {table} WHERE {where}", params

@@ -258,6 +258,7 @@ class LakeBackend:
 
     name = "ducklake"
     indexes = False
+    sandboxed_sql = False
     separate_writes = False
 
     #: Contended commits back off and retry; 4 writers on 2 cores need many attempts.

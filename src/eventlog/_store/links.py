@@ -1,7 +1,7 @@
 """Causal links between events: checks at commit, and graph queries in recursive SQL.
 
 A link says that a *cause* event drove an *effect* event, with a relation (see
-:data:`eventlog.RELATIONS`), a confidence, a note and optional evidence spans. Links
+:data:`eventlog.RELATIONS`), a confidence, a note and optional sources (citations). Links
 are versioned records like events, so every query here takes ``as_of`` (a changeset
 id) and sees the causal graph as it was known then.
 
@@ -246,12 +246,12 @@ def _check_cycles(con: duckdb.DuckDBPyConnection) -> None:
         return
     remaining = sorted(r[0] for r in left)
     # Name one cycle: the first pending link whose effect leads back to its cause.
-    candidates = con.execute(f"""
+    pending = con.execute(f"""
         WITH {_EFFECTIVE}
         SELECT key, cause, effect, relation FROM eff_links
         WHERE pending AND list_contains(?, relation) AND list_contains(?, cause) AND list_contains(?, effect)
         ORDER BY key""", [causal, remaining, remaining]).fetchall()
-    for key, cause, effect, _relation in candidates[:50]:
+    for key, cause, effect, _relation in pending[:50]:
         rows = con.execute(f"""
             WITH RECURSIVE {_EFFECTIVE},
             g AS (SELECT DISTINCT cause AS src, effect AS dst FROM eff_links
@@ -274,7 +274,7 @@ def _check_cycles(con: duckdb.DuckDBPyConnection) -> None:
 _LINK_COLUMNS = {
     "id": pl.String, "cause": pl.String, "cause_title": pl.String, "relation": pl.String, "effect": pl.String,
     "effect_title": pl.String, "confidence": pl.Float64, "basis": pl.String, "asserted_by": pl.String,
-    "note": pl.String, "evidence": pl.List(pl.Struct({"source": pl.String, "span_start": pl.Int32, "span_end": pl.Int32,
+    "note": pl.String, "sources": pl.List(pl.Struct({"source": pl.String, "span_start": pl.Int32, "span_end": pl.Int32,
                                                      "quote": pl.String})),
     "version": pl.Int32, "changeset": pl.Int64, "changed_at": pl.Datetime("us", "UTC"), "author": pl.String,
 }
@@ -285,8 +285,8 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
     """Links visible at changeset ``as_of`` (None: now) as a polars frame, sorted by key.
 
     ``event`` keeps links whose cause or effect is one of the ids; ``relation`` and
-    ``basis`` ('source' or 'analyst') filter on those columns. ``evidence`` lists the
-    spans with their quotes (null when the store was built without the corpus).
+    ``basis`` ('source' or 'analyst') filter on those columns. ``sources`` lists the
+    citations with their quotes (null when the store was built without the corpus).
 
     Example: ``store.links(event="2014-russia-annexes-crimea", basis="source")``
     """
@@ -304,7 +304,7 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
         params.append(basis)
     sql = f"""
         WITH sel AS (
-            SELECT l.*, from_json(coalesce(json_extract(l.data, '$.evidence'), '[]'),
+            SELECT l.*, from_json(coalesce(json_extract(l.data, '$.sources'), json_extract(l.data, '$.evidence'), '[]'),
                                   '[{{"source": "VARCHAR", "span": ["INTEGER"]}}]') AS ev
             FROM {_LINKS} l WHERE {" AND ".join(conds)}
         ),
@@ -314,7 +314,7 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
         ),
         quoted AS (
             SELECT sp.key, list({{'source': sp.source, 'span_start': sp.span_start, 'span_end': sp.span_end,
-                                 'quote': q.quote}} ORDER BY sp.i) AS evidence
+                                 'quote': q.quote}} ORDER BY sp.i) AS cited
             FROM spans sp LEFT JOIN evidence q
               ON q.source = sp.source AND q.span_start = sp.span_start AND q.span_end = sp.span_end
             GROUP BY sp.key
@@ -322,7 +322,7 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
         ev AS (SELECT ev.key, ev.title FROM {_EVENTS} ev WHERE {ev_where})
         SELECT s.key AS id, s.cause, ce.title AS cause_title, s.relation, s.effect, ee.title AS effect_title,
                s.confidence, s.basis, s.asserted_by, coalesce(json_extract_string(s.data, '$.note'), '') AS note,
-               coalesce(qd.evidence, []) AS evidence, s.version, s.changeset,
+               coalesce(qd.cited, []) AS sources, s.version, s.changeset,
                c.committed_at AS changed_at, c.author
         FROM sel s JOIN changesets c ON c.id = s.changeset
         LEFT JOIN quoted qd ON qd.key = s.key

@@ -18,7 +18,7 @@ from .._dates import parse_day
 from .._frames import frame_of, registered
 from .schema import KINDS, visible
 
-__all__ = ["Filter", "actor_ids", "actor_names", "listify", "query_events", "record_rows"]
+__all__ = ["Filter", "actor_ids", "actor_names", "first_quotes", "listify", "query_events", "record_rows"]
 
 Filter = str | Sequence[str] | None
 
@@ -135,3 +135,33 @@ def record_rows(con: duckdb.DuckDBPyConnection, kind: str, keys: Iterable[str] |
             f"SELECT r.key, r.data FROM {spec.table} r SEMI JOIN _wanted_keys w ON r.key = w.key WHERE {where} ORDER BY r.key",
             params,
         ).fetchall()
+
+
+def first_quotes(con: duckdb.DuckDBPyConnection, versions: Sequence[tuple[str, int]]) -> dict[str, str]:
+    """The first kept quote of each (event id, version): id -> quote, for those that have one."""
+    if not versions:
+        return {}
+    wanted = pa.table({"key": pa.array([k for k, _v in versions], pa.string()),
+                       "version": pa.array([v for _k, v in versions], pa.int32())})
+    with registered(con, _wanted_versions=wanted):
+        # Exact (key, version) pairs: right for any as_of the caller's frame was queried at.
+        rows = con.execute(
+            "SELECT e.key, e.data FROM event_versions e SEMI JOIN _wanted_versions w "
+            "ON e.key = w.key AND e.version = w.version"
+        ).fetchall()
+    refs: dict[str, list[tuple[str, int, int]]] = {}
+    for key, data in rows:
+        if data:
+            refs[key] = [(s["source"], s["span"][0], s["span"][1]) for s in json.loads(data).get("sources", [])]
+    sources = sorted({r[0] for rs in refs.values() for r in rs})
+    if not sources:
+        return {}
+    quotes = {(s, a, b): q for s, a, b, q in con.execute(
+        "SELECT source, span_start, span_end, quote FROM evidence WHERE list_contains(?, source)", [sources]).fetchall()}
+    out = {}
+    for key, rs in refs.items():
+        for r in rs:
+            if quotes.get(r):
+                out[key] = quotes[r]
+                break
+    return out

@@ -31,8 +31,9 @@ from .._models import Actor, BaseRecord, Event, Link, Source
 
 __all__ = ["KINDS", "LIVE", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
 
-#: 2 added ``base``: each record as the events/ folder had it at the last build (the merge base).
-SCHEMA_VERSION = 2
+#: Schema history: 2 added ``base`` (each record as events/ had it at the last build: the merge base);
+#: 3 renamed ``actor_versions.kind`` to ``category``.
+SCHEMA_VERSION = 3
 
 #: Columns every version table has, in order.
 COMMON = {
@@ -62,8 +63,8 @@ def canonical_json(record: Any) -> str:
     records compare equal as text. Pydantic writes it in Rust: the bulk path's hot spot.
 
     >>> from eventlog._models import Actor
-    >>> canonical_json(Actor(id="ru", name="Russia", kind="state"))
-    '{"id":"ru","name":"Russia","kind":"state"}'
+    >>> canonical_json(Actor(id="ru", name="Russia", category="state"))
+    '{"id":"ru","name":"Russia","category":"state"}'
     """
     return record.model_dump_json(exclude_defaults=True)
 
@@ -254,7 +255,7 @@ KINDS: dict[str, Kind] = {
         },
         _link_row,
     ),
-    "actor": Kind("actor", "actor_versions", Actor, {"name": "VARCHAR", "kind": "VARCHAR"}, lambda a: {"name": a.name, "kind": a.kind}),
+    "actor": Kind("actor", "actor_versions", Actor, {"name": "VARCHAR", "category": "VARCHAR"}, lambda a: {"name": a.name, "category": a.category}),
     "source": Kind(
         "source",
         "source_versions",

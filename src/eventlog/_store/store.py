@@ -3,7 +3,7 @@
 >>> import eventlog, tempfile, os
 >>> store = eventlog.open(os.path.join(tempfile.mkdtemp(), "doc.duckdb"), create=True)
 >>> with store.change(author="ana", message="seed") as cs:
-...     cs.put(eventlog.Actor(id="russia", name="Russia", kind="state"))
+...     cs.put(eventlog.Actor(id="russia", name="Russia", category="state"))
 ...     cs.put(eventlog.Event(id="e1", type="visit", title="A visit", date="2024-05", actors=["russia"]))
 >>> store.query()["title"].to_list()
 ['A visit']
@@ -29,7 +29,8 @@ from .._models import BaseRecord, Event, model_for_kind
 from .backend import Backend
 from .changeset import Changeset, CommitResult
 from .commit import add_evidence, commit_body
-from .query import Filter, listify, query_events, record_rows
+from .query import Filter, first_quotes, listify, query_events, record_rows
+from .readsql import check_read_statement, prepare
 from .schema import KINDS, SCHEMA_VERSION, ddl, existing_tables
 from .stats import stats
 
@@ -122,24 +123,27 @@ class Store:
         with self.reading() as con:
             tables = existing_tables(con)
             version = _schema_version(con) if "meta" in tables else None
-        if "changesets" in tables:
-            if version is not None and version > SCHEMA_VERSION:
+        if "changesets" in tables and version is not None:
+            if version > SCHEMA_VERSION:
                 raise EventlogError(f"{self.location} was written by a newer eventlog (schema {version}, this one "
                                     f"knows {SCHEMA_VERSION}): upgrade eventlog to open it")
-            if not self.read_only and not set(_SCHEMA_TABLES) <= tables:
-                self._create_schema()  # an older store gains the tables added since (the merge base)
+            if not self.read_only and (version < SCHEMA_VERSION or not set(_SCHEMA_TABLES) <= tables):
+                self._create_schema()  # an older store is upgraded: the tables and columns added since
             return
-        if not create or self.read_only:
-            raise NotFound(f"{self.location} is not an eventlog store: build one with 'eventlog build --db {self.location}'")
         if tables:
+            # Ours are marked by meta.schema_version; anything else is another program's database.
             raise EventlogError(f"{self.location} is a database of something else ({len(tables)} other table(s)); "
                                 "eventlog writes only to its own stores: choose a new file")
+        if not create or self.read_only:
+            raise NotFound(f"{self.location} is not an eventlog store: build one with 'eventlog build --db {self.location}'")
         self._create_schema()
 
     def _create_schema(self) -> None:
         def work() -> tuple[None, bool]:
             con = self._con
-            if set(_SCHEMA_TABLES) <= existing_tables(con):
+            tables = existing_tables(con)
+            version = _schema_version(con) if "meta" in tables else None
+            if set(_SCHEMA_TABLES) <= tables and version == SCHEMA_VERSION:
                 return None, False
             for stmt in ddl(indexes=self._backend.indexes):
                 con.execute(stmt)
@@ -152,7 +156,23 @@ class Store:
             self._backend.label(con, "eventlog", "Create the eventlog store", {"schema": True})
             return None, True
 
+        def rename_actor_kind() -> tuple[None, bool]:
+            # Schema 3: an actor's kind is its category. Its own transaction: DuckDB 1.5 aborts the
+            # process when an index is dropped, its table's column renamed and the index re-created
+            # in one transaction. Idempotent, so a crash between the two transactions is harmless.
+            con = self._con
+            columns = {r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'actor_versions' "
+                "AND table_catalog = current_database()").fetchall()}
+            if "kind" not in columns or "category" in columns:
+                return None, False
+            if self._backend.indexes:  # DuckDB cannot rename a column of an indexed table
+                con.execute("DROP INDEX IF EXISTS actor_versions_key")
+            con.execute("ALTER TABLE actor_versions RENAME COLUMN kind TO category")
+            return None, True
+
         with self._writing() as con:
+            self._backend.transaction(con, rename_actor_kind)
             # Two processes creating the same new lake: the loser retries and finds the tables.
             self._backend.transaction(con, work, retry_on=("already exists",))
 
@@ -171,11 +191,23 @@ class Store:
 
     @_reads
     def sql(self, query: str, params: Sequence[Any] | dict | None = None) -> pl.DataFrame:
-        """Run a read-only SQL query with bound parameters and return a polars frame.
+        """Run one read statement with bound parameters and return a polars frame.
 
-        Example: ``store.sql("SELECT count(*) AS n FROM event_versions WHERE type = ?", ["visit"])``
+        Only a SELECT (``WITH``, ``SHOW``, ``DESCRIBE``) that reads the store itself is run; anything
+        else is a :class:`ValidationError` (see :mod:`eventlog._store.readsql`). The views
+        ``events``, ``event_history``, ``links`` and ``changeset_log`` are the stable surface.
+
+        Example: ``store.sql("SELECT count(*) AS n FROM events WHERE type = ?", ["visit"])``
         """
-        return frame_of(self._con.execute(query, params or []))
+        if params is not None and (isinstance(params, (str, bytes)) or not isinstance(params, (Sequence, dict))):
+            raise ValidationError(f"params must be a list or a dict, not {type(params).__name__}", field="params")
+        con = self._con
+        check_read_statement(con, query)
+        prepare(con, lock=self._backend.sandboxed_sql)
+        try:
+            return frame_of(con.execute(query, params or []))
+        except duckdb.Error as exc:
+            raise ValidationError(f"SQL error: {str(exc).splitlines()[0]}", field="query") from None
 
     # -- writing --------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -287,6 +319,11 @@ class Store:
         return found[event_id]  # type: ignore[return-value]
 
     @_reads
+    def first_quotes(self, versions: Iterable[tuple[str, int]]) -> dict[str, str]:
+        """The first kept quote of each (event id, version) pair: id -> quote (for tooltips)."""
+        return first_quotes(self._con, list(versions))
+
+    @_reads
     def evidence(self, event_id: str, as_of: AsOf = None) -> pl.DataFrame:
         """The event's sources with their spans and quotes (quote is null when the corpus was not available)."""
         ev = self.get(event_id, as_of)
@@ -302,11 +339,11 @@ class Store:
 
     @_reads
     def actors(self, *, as_of: AsOf = None) -> pl.DataFrame:
-        """The actor registry: id, name, kind, affiliation."""
+        """The actor registry: id, name, category, affiliation."""
         recs = self.records("actor", as_of=as_of)
         return pl.DataFrame(
-            [{"id": a.id, "name": a.name, "kind": a.kind, "affiliation": a.affiliation} for a in recs],  # type: ignore[attr-defined]
-            schema={"id": pl.String, "name": pl.String, "kind": pl.String, "affiliation": pl.String},
+            [{"id": a.id, "name": a.name, "category": a.category, "affiliation": a.affiliation} for a in recs],  # type: ignore[attr-defined]
+            schema={"id": pl.String, "name": pl.String, "category": pl.String, "affiliation": pl.String},
         )
 
     @_reads
@@ -331,6 +368,13 @@ class Store:
         from .history import log
 
         return log(self)
+
+    @_reads
+    def changeset(self, changeset: int) -> dict[str, Any]:
+        """One changeset: its id, changed_at, author, message, counts and info (a dict); NotFound if none."""
+        from .history import changeset as row
+
+        return row(self, _changeset_id(changeset))
 
     @_reads
     def diff(self, a: AsOf, b: AsOf = None, *, kind: str | None = None) -> pl.DataFrame:
@@ -414,6 +458,12 @@ class Store:
     def stats(self) -> dict[str, Any]:
         """Counts for a summary: events by type, records per kind, changesets, evidence."""
         return stats(self._con)
+
+
+def _changeset_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"a changeset id is a whole number, not {value!r}", field="changeset")
+    return value
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -133,8 +133,8 @@ class HistoryViewer(Live, w.VBox):
             self.pending = None
             self.fail(f"not reverted: {exc}")
             return
-        info = self.store.sql("SELECT message, info FROM changesets WHERE id = ?", [int(changeset)])
-        message, extra = info.row(0) if info.height else ("", "")
+        row = self.store.changeset(int(changeset))
+        message, extra = row["message"], row["info"]
         self.pending, self.pending_records = int(changeset), plan.height
         n = plan.height
         deletes = plan.filter(pl.col("operation") == "delete").height
@@ -142,7 +142,7 @@ class HistoryViewer(Live, w.VBox):
         what += f", deleting {deletes}." if deletes else "."
         self.confirm_button.description = f"Revert {n} record{'s' if n != 1 else ''}"
         self.typed.value = ""
-        if "evidence_checked" in (extra or ""):  # a build: undoing it can empty the store
+        if "evidence_checked" in extra:  # a build: undoing it can empty the store
             what += f" It is a build: type {n} to confirm."
             self.typed.layout.display = None
             self.confirm_button.disabled = True
