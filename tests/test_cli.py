@@ -255,6 +255,8 @@ def test_store_text_is_never_markup_or_terminal_codes(db: str) -> None:
     r = CliRunner().invoke(main, ["show", "trade-2023", "--db", db])
     assert r.exit_code == 0, r.output
     assert "[bold]x[/bold]" in r.output and "[/bold]" in r.output and "\x1b" not in r.output
+    r = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["query", "--db", db, "--columns", "id,title,author"])
+    assert r.exit_code == 0 and "\x1b" not in r.output and "\\x1b[2J" in r.output, r.output
 
 
 def test_a_store_of_a_newer_eventlog_is_refused(db: str) -> None:

@@ -8,6 +8,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -329,3 +330,30 @@ def test_build_from_git_merges_each_commit_and_keeps_store_work(tiny_events: Pat
         eventlog.build_from_git(repo / "events", db)
     eventlog.build_from_git(repo / "events", db, prefer=["files:e2"])
     assert store.get("e2").title == "file side"
+
+
+def test_a_store_of_the_old_field_names_merges_in_one_rewrite(tmp_path: Path) -> None:
+    """A schema 2 store (actors' "kind", links' "evidence") and the current folder: the first
+    build rewrites those records once, with no conflict; the next build has nothing to do."""
+    import duckdb
+
+    from tests.helpers import EVENTS
+
+    db = tmp_path / "old.duckdb"
+    eventlog.build(EVENTS, store=eventlog.open(db, create=True))
+    con = duckdb.connect(str(db))
+    con.execute("DROP INDEX actor_versions_key")
+    con.execute("ALTER TABLE actor_versions RENAME COLUMN category TO kind")
+    con.execute("CREATE INDEX actor_versions_key ON actor_versions (key)")
+    con.execute("""UPDATE actor_versions SET data = replace(data, '"category":', '"kind":')""")
+    con.execute("""UPDATE link_versions SET data = replace(data, '"sources":', '"evidence":')""")
+    con.execute("""UPDATE base SET data = replace(replace(data, '"category":', '"kind":'), '"sources":', '"evidence":')""")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+    old = eventlog.open(db)
+    n_links, n_actors = old.links().height, old.actors().height
+    first = eventlog.build(EVENTS, store=old)
+    assert first.updated == n_actors + old.links().filter(pl.col("sources").list.len() > 0).height
+    assert first.created == first.deleted == 0
+    assert eventlog.build(EVENTS, store=old).changeset is None
+    assert (old.links().height, old.actors().height) == (n_links, n_actors)

@@ -267,6 +267,21 @@ def test_record_text_is_escaped_in_svg_labels(fresh_store):
     assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
+@pytest.mark.parametrize("aggregate", [False, True])
+def test_control_characters_never_reach_a_renderer(fresh_store, tmp_path: Path, aggregate: bool):
+    """An escape or NUL in a title, an actor name or --title: PNG, PDF and SVG still render
+    (vl-convert refuses non-XML characters, and a title one aborted the process)."""
+    import xml.dom.minidom
+
+    with fresh_store.change(author="t\x1b[31m", message="m") as cs:
+        cs.put(eventlog.Actor(id="evil", name="Ev\x07il", category="state"))
+        cs.put(make_event("e", actors=["evil"], title="Bad \x1b[2J \x00 \x0c title"))
+    chart = timeline(fresh_store, lanes="actor", aggregate=aggregate, title="Report \x1b\x00")
+    xml.dom.minidom.parse(str(save(chart, tmp_path / "t.svg")))
+    assert save(chart, tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
+    assert save(chart, tmp_path / "t.pdf").read_bytes()[:4] == b"%PDF"
+
+
 def test_save_writes_offline_html_png_svg(populated_store, tmp_path: Path):
     chart = timeline(populated_store)
     html = save(chart, tmp_path / "t.html").read_text()

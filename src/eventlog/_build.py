@@ -354,6 +354,8 @@ def status(store: Store, events_dir: str | os.PathLike[str] = "events", corpus: 
 def export_table(store: Store, out: str | os.PathLike[str], fmt: str | None = None, **filters: Any) -> int:
     """Write a query result to parquet, csv or jsonl for analysis elsewhere; returns the row count."""
     path = Path(out)
+    if path.is_dir():
+        raise ValidationError(f"{path} is a folder: give a file name ending .parquet, .csv or .jsonl", field="out")
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     frame: pl.DataFrame = store.query(**filters)
     if fmt == "parquet":

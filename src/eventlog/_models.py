@@ -129,8 +129,10 @@ class Event(BaseRecord):
     @field_validator("date", mode="before")
     @classmethod
     def _edtf(cls, v: Any) -> str:
-        if isinstance(v, (dt.date, int)):  # YAML turns 2014 and 2024-05-16 into int/date
+        if isinstance(v, (dt.date, int)) and not isinstance(v, bool):  # YAML turns 2014 and 2024-05-16 into int/date
             v = v.isoformat() if isinstance(v, dt.date) else str(v)
+        if not isinstance(v, str):  # checked before anything is made of it (a list, a mapping, a bool)
+            raise ValueError(f"a date is EDTF text such as 2024-05-16 or 2023~, not a {type(v).__name__}")
         try:
             d = parse_edtf(v)
         except ValidationError as exc:

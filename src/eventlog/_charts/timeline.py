@@ -68,8 +68,13 @@ _OTHER = "(other)"
 _NONE = {"actor": "(no actor)", "tag": "(no tag)"}
 
 
+#: Control characters become U+FFFD: SVG/PNG/PDF renderers refuse them (not XML) and a terminal
+#: would obey them. Whitespace controls (newline, tab) are folded into spaces by _clip first.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
+
+
 def _clip(text: str | None, limit: int) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join((text or "").split()).translate(_CONTROLS)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
@@ -322,6 +327,7 @@ def timeline(
 
     Example: ``eventlog.timeline(type=["sanction", "bank_withdrawal"], lanes="actor").save("t.html", inline=True)``
     """
+    title = _clip(title, 200) if title is not None else None  # store or user text: no controls
     import altair as alt
 
     from .._store.store import Store

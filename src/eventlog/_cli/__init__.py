@@ -10,12 +10,19 @@ this module back.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
 
 from .._errors import EventlogError
+from .._extract.cli import eval_cmd, extract_cmd, review_cmd
+from . import store as _store
+from .common import one_line
+from .lake import migrate
+from .links import causes, effects, link, links, paths, tag, unlink
+from .timeline import timeline
 
 __all__ = ["main"]
 
@@ -27,11 +34,23 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except EventlogError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             ctx.exit(1)
         except BrokenPipeError:  # `eventlog query | head`
             sys.stderr.close()
             ctx.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except OSError as exc:  # the system refused a path the user gave (too long, no permission)
+            where = f"{str(exc.filename)[:80]}: " if exc.filename else ""
+            click.echo(f"error: {one_line(where + str(exc.strerror or exc))}", err=True)
+            ctx.exit(1)
+        except Exception as exc:  # a bug of ours: still one line, the traceback on request
+            if os.environ.get("EVENTLOG_DEBUG"):
+                raise
+            click.echo(f"error: internal error ({type(exc).__name__}: {one_line(str(exc))[:200]}); "
+                       "this is a bug in eventlog: EVENTLOG_DEBUG=1 shows the traceback", err=True)
+            ctx.exit(70)
 
 
 @click.group(name="eventlog", cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -47,14 +66,6 @@ def main() -> None:
     from .common import report_wait
 
     set_wait_reporter(report_wait)
-
-
-
-from .._extract.cli import eval_cmd, extract_cmd, review_cmd  # noqa: E402 - after the group they join
-from . import store as _store  # noqa: E402
-from .lake import migrate  # noqa: E402
-from .links import causes, effects, link, links, paths, tag, unlink  # noqa: E402
-from .timeline import timeline  # noqa: E402
 
 for _command in (_store.build, _store.validate, _store.export, _store.status, _store.query, _store.show,
                  _store.history, _store.log, _store.diff, _store.blame, _store.revert, _store.stats,

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-__all__ = ["db_option", "filters_from", "open_store", "plain", "print_frame", "query_options", "report_wait"]
+__all__ = ["db_option", "filters_from", "one_line", "open_store", "plain", "print_frame", "query_options", "report_wait",
+           "warn_unmatched"]
 
 
 db_option = click.option("--db", envvar="EVENTLOG_DB", default=None, help="Store: a DuckDB file or ducklake: location.")
@@ -31,6 +32,11 @@ def report_wait(line: str) -> None:
 def plain(text: str) -> str:
     """Store text for a terminal: control characters (escape sequences) shown, not obeyed."""
     return "".join(ch if ch.isprintable() or ch in "\n\t" else repr(ch)[1:-1] for ch in text)
+
+
+def one_line(text: str) -> str:
+    """An error for a terminal: one line whatever the text holds (newlines, escapes shown)."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def query_options(f: Callable) -> Callable:
@@ -64,11 +70,50 @@ def filters_from(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def warn_unmatched(store: Any, filters: dict[str, Any]) -> None:
+    """On stderr, for each actor, tag or source filter value that names nothing in the store,
+    the closest names: an open filter with a typo matches nothing, and should say so."""
+    import difflib
+
+    known: dict[str, list[str]] = {}
+    for key in ("actor", "tag", "source"):
+        values = filters.get(key)
+        if not values:
+            continue
+        if key not in known:
+            if key == "actor":
+                actors = store.actors()
+                names = [*actors["id"].to_list(), *actors["name"].to_list()]
+            elif key == "source":
+                names = store.sources()["id"].to_list()
+            else:
+                names = sorted({t for tags in store.query()["tags"].to_list() for t in tags})
+            known[key] = names
+        lower = {n.lower() for n in known[key]}
+        for v in [values] if isinstance(values, str) else values:
+            if key == "actor" and store.query(actor=v).height:
+                continue  # an alias the registry knows
+            if v.lower() not in lower:
+                close = difflib.get_close_matches(v, known[key], n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                click.echo(f"warning: no {key} {plain(v)!r} in the store{hint}", err=True)
+
+
 def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None, title: str | None = None) -> None:
     """Print a polars frame as a rich table, CSV or JSON lines."""
 
     if columns:
-        frame = frame.select([c for c in columns if c in frame.columns])
+        from .._errors import ValidationError
+        from .._taxonomy import unknown
+
+        wanted = [c.strip() for c in columns if c.strip()]
+        for c in wanted:
+            if c not in frame.columns:
+                raise ValidationError(unknown("column", c, frame.columns), field="--columns")
+        if len(set(wanted)) != len(wanted):
+            twice = sorted({c for c in wanted if wanted.count(c) > 1})
+            raise ValidationError(f"listed twice: {', '.join(twice)}", field="--columns")
+        frame = frame.select(wanted)
     if fmt == "json":
         click.echo(frame.write_ndjson(), nl=False)
         return
@@ -94,9 +139,9 @@ def _cell(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, list):
-        return escape(", ".join(str(x) for x in v))
+        return escape(plain(", ".join(str(x) for x in v)))
     if hasattr(v, "strftime") and hasattr(v, "hour"):
         return v.strftime("%Y-%m-%d %H:%M:%S")
-    return escape(str(v))
+    return escape(plain(str(v)))
 
 

@@ -16,7 +16,7 @@ import click
 import polars as pl
 
 from .._errors import NotFound, ValidationError
-from .common import db_option, filters_from, open_store, print_frame, query_options
+from .common import db_option, filters_from, open_store, print_frame, query_options, warn_unmatched
 
 __all__ = ["causes", "effects", "link", "links", "paths", "tag", "unlink"]
 
@@ -50,7 +50,7 @@ def _citations(values: tuple[str, ...]) -> list[dict[str, Any]]:
 @click.argument("cause")
 @click.argument("effect")
 @click.option("--relation", "-r", required=True, help="causes, contributes_to, enables, triggers, responds_to or prevents.")
-@click.option("--confidence", "-c", type=float, default=0.7, show_default=True, help="0 to 1.")
+@click.option("--confidence", "-c", type=click.FloatRange(0, 1), default=0.7, show_default=True, help="0 to 1.")
 @click.option("--note", "-n", default="", help="Why, in your own words.")
 @click.option("--source", "--evidence", "-e", "sources", multiple=True, metavar="SOURCE:START-END",
               help="A document span stating the link (repeatable; --evidence is the old name).")
@@ -208,6 +208,8 @@ def tag(db: str | None, event_ids: tuple[str, ...], add: tuple[str, ...], remove
             if missing:
                 raise NotFound(f"no event {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
         matched = store.query(**filters)
+        if matched.is_empty():
+            warn_unmatched(store, filters)
         change = ", ".join([*(f"+{t}" for t in add), *(f"-{t}" for t in remove)])
         if dry_run:
             tags = pl.col("tags")

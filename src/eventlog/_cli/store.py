@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from .common import db_option, filters_from, open_store, plain, print_frame, query_options
+from .common import (
+    db_option,
+    filters_from,
+    one_line,
+    open_store,
+    plain,
+    print_frame,
+    query_options,
+    warn_unmatched,
+)
 
 
 # -- building -----------------------------------------------------------------------------------
@@ -84,7 +93,7 @@ def validate(events_dir: str, corpus: str | None) -> None:
     corpus_dir = find_corpus(corpus)
     ds, problems = check_dataset(events_dir, corpus_dir)
     for p in problems:
-        click.echo(f"error: {p}", err=True)
+        click.echo(f"error: {one_line(str(p))}", err=True)
     if problems:
         raise SystemExit(1)
     assert ds is not None
@@ -170,8 +179,12 @@ def status(db: str | None, events_dir: str, corpus: str | None) -> None:
 def query(db: str | None, fmt: str, columns: str, **kwargs: Any) -> None:
     """Events matching the filters, sorted by start date."""
     store = open_store(db, read_only=True)
+    filters = filters_from(kwargs)
     try:
-        frame = store.query(**filters_from(kwargs))
+        with store.reading():
+            frame = store.query(**filters)
+            if frame.is_empty():
+                warn_unmatched(store, filters)
     finally:
         store.close()
     cols = None if columns == "all" or fmt != "table" else columns.split(",")
@@ -252,7 +265,8 @@ def history(db: str | None, key: str, kind: str, fmt: str) -> None:
 
 @click.command()
 @db_option
-@click.option("--limit", default=20, show_default=True, help="Newest changesets to show (0 for all).")
+@click.option("--limit", type=click.IntRange(0, 10**9, clamp=True), default=20, show_default=True,
+              help="Newest changesets to show (0 for all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def log(db: str | None, limit: int, fmt: str) -> None:
     """The changesets, newest first."""

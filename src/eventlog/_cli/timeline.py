@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .common import db_option, filters_from, open_store, query_options
+from .common import db_option, filters_from, open_store, query_options, warn_unmatched
 
 __all__ = ["timeline"]
 
@@ -37,6 +37,8 @@ def timeline(db: str | None, out: str, lanes: str, links: bool, aggregate: bool 
     store = open_store(db, read_only=True)
     try:
         frame = store.query(**filters)
+        if frame.is_empty():
+            warn_unmatched(store, filters)
         chart = make(frame, store=store, lanes=lanes, links=links, aggregate=aggregate, title=title)
         path = save(chart, out)
     finally:

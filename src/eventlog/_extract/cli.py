@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .._errors import ValidationError
+from .._files.yamlfile import read_text
 
 __all__ = ["eval_cmd", "extract_cmd", "review_cmd"]
 
@@ -46,7 +46,7 @@ def _plain(value: Any) -> Any:
               help="Write one candidate file per event here (events/ form, status: candidate).")
 @click.option("--events", "events_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("events"),
               show_default=True, help="Events folder: actor registry, source registry, events to match.")
-@click.option("--min-confidence", type=float, default=0.0, show_default=True)
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--all-modalities", is_flag=True, help="Also write negated and hypothetical mentions (as statements).")
 def extract_cmd(
     files: tuple[Path, ...], doc_date: str | None, lang: str | None, fmt: str, out_dir: Path | None,
@@ -76,10 +76,7 @@ def extract_cmd(
     err = Console(stderr=True)
     for path in track(files, description="extracting", console=err, disable=len(files) < 2, transient=True):
         doc_id, published, src_lang = document_info(path, sources)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ValidationError("not UTF-8 text", file=str(path)) from None
+        text = read_text(path, what="document")  # refuses FIFOs, devices, huge and non-UTF-8 files
         dd = doc_date or published
         df = extract(text, doc_date=dd, lang=lang or src_lang, doc_id=doc_id, registry=registry,
                      min_confidence=min_confidence)

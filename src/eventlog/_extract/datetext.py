@@ -195,7 +195,7 @@ def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
 
 def _num(word: str) -> int:
     w = word.lower()
-    return int(w) if w.isdigit() else _NUMBERS[w]
+    return int(w) if w.isascii() and w.isdigit() else _NUMBERS[w]
 
 
 def _rel_year(phrase: str, ctx: _Ctx) -> int | None:

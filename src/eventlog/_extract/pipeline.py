@@ -202,7 +202,7 @@ def _multi_day(text: str, trig: TriggerMatch, d: DateMatch) -> DateMatch:
     m = _MULTI_DAY.search(text, max(0, trig.span[0] - 40), trig.span[0])
     if m is None:
         return d
-    n = int(m["n"]) if m["n"] and m["n"].isdigit() else _N_DAYS[(m["n"] or m["nl"]).lower()]
+    n = int(m["n"]) if m["n"] and m["n"].isascii() and m["n"].isdigit() else _N_DAYS[(m["n"] or m["nl"]).lower()]
     lo, hi = sorted((trig.span[1], d.span[0]))
     if _ENDED.search(text, lo, hi):
         first, last = d.start - timedelta(days=n - 1), d.start

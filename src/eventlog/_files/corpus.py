@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .._errors import CorpusError, ValidationError
 from .._models import Citation, Source
-from .yamlfile import decode_utf8, read_bytes
+from .yamlfile import decode_utf8, is_folder, read_bytes
 
 __all__ = ["Corpus", "find_corpus"]
 
@@ -28,11 +28,11 @@ def find_corpus(path: str | os.PathLike[str] | None = None) -> Path | None:
     """The corpus folder to use, or None when there is none."""
     if path is not None:
         p = Path(path)
-        return p if p.is_dir() else None
+        return p if is_folder(p) else None
     env = os.environ.get("EVENTLOG_CORPUS")
     if env:
         p = Path(env)
-        return p if p.is_dir() else None
+        return p if is_folder(p) else None
     places = [Path.cwd() / ".." / "shared" / "corpus"]
     places += [parent / ".." / "shared" / "corpus" for parent in _HERE.parents[:4]]
     for c in places:

@@ -27,7 +27,7 @@ from typing import Any
 from .._errors import CorpusError, EventlogError, ValidationError
 from .._models import Actor, BaseRecord, Event, Link, Source, validated
 from .corpus import Corpus
-from .yamlfile import dump_yaml, key_lines, read_text, read_yaml
+from .yamlfile import dump_yaml, is_folder, key_lines, read_text, read_yaml
 
 __all__ = ["Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "load_dataset", "read_registry", "write_dataset"]
 
@@ -79,7 +79,7 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
     """Yield every problem found, then the dataset (if the files could be read at all)."""
     ds = Dataset()
     events_dir = Path(events_dir)
-    if not events_dir.is_dir():
+    if not is_folder(events_dir):
         yield ValidationError("no such events folder", file=str(events_dir))
         return
     for name, model, target, required in (

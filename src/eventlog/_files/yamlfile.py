@@ -25,13 +25,21 @@ import yaml
 
 from .._errors import ValidationError
 
-__all__ = ["MAX_BYTES", "dump_yaml", "load_yaml_text", "read_text", "read_yaml"]
+__all__ = ["MAX_BYTES", "dump_yaml", "is_folder", "load_yaml_text", "read_text", "read_yaml"]
 
 #: The largest file the folder reads (the curated registries are a few hundred KB).
 MAX_BYTES = 32 * 1024 * 1024
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def is_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a folder; a name the system refuses (too long, a NUL) is not one."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def read_text(path: Path, *, inside: Path | None = None, what: str = "file") -> str:

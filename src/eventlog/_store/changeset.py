@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,9 @@ class CommitResult:
     unchanged: int
 
 
+_TAG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
 class Changeset:
     """Writes collected under one author and message, committed atomically.
 
@@ -68,6 +72,15 @@ class Changeset:
             raise ValidationError("a changeset needs an author", field="author")
         if not message or not str(message).strip():
             raise ValidationError("a changeset needs a message saying why", field="message")
+        if not isinstance(author, str) or not isinstance(message, str):
+            raise ValidationError("author and message are text", field="author" if not isinstance(author, str) else "message")
+        if at is not None:
+            if not isinstance(at, dt.datetime):
+                raise ValidationError(f"at must be a datetime, not {type(at).__name__}", field="at")
+            if at.tzinfo is None:  # as as_of reads a naive timestamp: UTC
+                at = at.replace(tzinfo=dt.UTC)
+        if info is not None and not isinstance(info, dict):
+            raise ValidationError(f"info must be a dict, not {type(info).__name__}", field="info")
         self.store = store
         self.author = str(author).strip()
         self.message = str(message).strip()
@@ -105,15 +118,17 @@ class Changeset:
     def _put_valid(self, record: BaseRecord, expected_version: int | None = None) -> None:
         """put() of a record just validated (the build's bulk path: validating twice costs a third of it)."""
         kind = _kind_of(record)
-        self._add(_Op(kind, KINDS[kind].key_of(record), "put", record, expected_version, None))
+        self._add(_Op(kind, KINDS[kind].key_of(record), "put", record, _version(expected_version), None))
 
     def delete(self, key: str, *, reason: str, expected_version: int | None = None, kind: str = "event") -> None:
         """Delete a record by adding a tombstone that says why."""
         if not reason or not str(reason).strip():
             raise ValidationError("a delete needs a reason", record=key, field="reason")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise ValidationError(f"unknown record kind {kind!r}", field="kind")
-        self._add(_Op(kind, key, "delete", None, expected_version, str(reason).strip()))
+        if not isinstance(key, str) or not key:
+            raise ValidationError(f"a record id is text, not {key!r}"[:120], field="id")
+        self._add(_Op(kind, key, "delete", None, _version(expected_version), str(reason).strip()))
 
     def link(
         self,
@@ -157,6 +172,10 @@ class Changeset:
     def tag(self, event_ids: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> int:
         """Add and remove tags on many events in this changeset; returns how many events change."""
         add, remove = list(add), list(remove)
+        for t in [*add, *remove]:
+            if not isinstance(t, str) or not _TAG.match(t):
+                raise ValidationError(f"tag {t!r} must be lower case letters, digits, - or _ (e.g. energy-deal)"[:160],
+                                      field="tags")
         changed = 0
         ids = list(event_ids)
         current = self.store._current_records("event", ids)
@@ -243,17 +262,24 @@ def _kind_of(record: BaseRecord) -> str:
     raise ValidationError(f"cannot store a {type(record).__name__}")
 
 
+def _version(value: Any) -> int | None:
+    """An expected version: None, or a whole number from 0 (0: the record must be new)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        raise ValidationError(f"expected_version must be a whole number from 0, not {value!r}"[:120],
+                              field="expected_version")
+    return value
+
+
 def _validate(model: type[BaseRecord], data: dict[str, Any]) -> Any:
     return validated(model, data)
 
 
 def _revalidate(record: BaseRecord) -> Any:
-    from pydantic import ValidationError as PydanticError
-
-    try:
-        return type(record).__pydantic_validator__.validate_python(dict(record.__dict__))
-    except PydanticError:
-        return _validate(type(record), record.model_dump())  # the same error, as one clear line
+    # Its fields as they are (nested sources and amounts stay models, checked when made):
+    # what model_copy(update=...) put there is checked like any input, and reported as one line.
+    return validated(type(record), dict(record.__dict__))
 
 
 def rows_to_insert(staged: pl.DataFrame, current: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, int, int, int, int]:

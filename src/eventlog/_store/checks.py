@@ -47,6 +47,14 @@ def check_changeset(store: Store, cs: Changeset) -> None:
 
     links = cs.records("link")
     put_links = [lk for lk in links.values() if isinstance(lk, Link)]
+    cited = {s.source for lk in put_links for s in lk.sources}
+    if cited:
+        live_cited = live_keys(store, cs, "source", cited)
+        for lk in put_links:
+            for s in lk.sources:
+                if s.source not in live_cited:
+                    raise ValidationError(f"unknown source {s.source!r} (not in the store's sources)",
+                                          record=lk.id, field="sources")
     # Re-dating an event can make an existing link's order impossible, so event puts are
     # checked too, unless the store has no links at all (every bulk build of events alone).
     if put_links or (put_events and store._con.execute(

@@ -28,7 +28,7 @@ __all__ = ["blame", "diff", "history", "log", "revert"]
 
 
 def _kind(kind: str) -> str:
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ValidationError(f"unknown record kind {kind!r}; known: {', '.join(KINDS)}", field="kind")
     return KINDS[kind].table
 

@@ -15,21 +15,40 @@ import polars as pl
 import pyarrow as pa
 
 from .._dates import parse_day
+from .._errors import ValidationError
 from .._frames import frame_of, registered
+from .._taxonomy import EVENT_TYPES, STATUSES, unknown
 from .schema import KINDS, visible
 
-__all__ = ["Filter", "actor_ids", "actor_names", "first_quotes", "listify", "query_events", "record_rows"]
+__all__ = ["Filter", "actor_ids", "actor_names", "closed", "first_quotes", "listify", "query_events", "record_rows"]
 
 Filter = str | Sequence[str] | None
 
 
-def listify(value: Filter) -> list[str] | None:
+def listify(value: Filter, field: str = "filter") -> list[str] | None:
+    """A filter as a list of strings (None: no filter); anything else is one ValidationError."""
     if value is None:
         return None
     if isinstance(value, str):
         return [value]
-    out = [str(v) for v in value]
+    if isinstance(value, (bytes, dict)) or not isinstance(value, Iterable):
+        raise ValidationError(f"{field} takes text or a list of text, not {type(value).__name__}", field=field)
+    out = list(value)
+    for v in out:
+        if not isinstance(v, str):
+            raise ValidationError(f"{field} takes text or a list of text, not {v!r}"[:120], field=field)
     return out or None
+
+
+def closed(value: Filter, field: str, known: Iterable[str]) -> list[str] | None:
+    """A filter over a closed set (type, status, relation, basis): unknown values are refused
+    with the closest known one, rather than silently matching nothing."""
+    values = listify(value, field)
+    options = list(known)
+    for v in values or ():
+        if v not in options:
+            raise ValidationError(unknown(field, v, options), field=field)
+    return values
 
 
 def query_events(
@@ -49,10 +68,10 @@ def query_events(
     """Events matching every given filter at changeset ``cs`` (None: now); see :meth:`Store.query`."""
     where, params = visible("e", cs)
     conds = [where]
-    if (types := listify(type)) is not None:
+    if (types := closed(type, "type", EVENT_TYPES)) is not None:
         conds.append("list_contains(?, e.type)")
         params.append(types)
-    if (actors := listify(actor)) is not None:
+    if (actors := listify(actor, "actor")) is not None:
         conds.append("list_has_any(e.actors, ?)")
         params.append(actor_ids(con, actors, cs))
     if start is not None:
@@ -61,7 +80,7 @@ def query_events(
     if end is not None:
         conds.append("e.start <= ?")
         params.append(parse_day(end, "end"))
-    if (texts := listify(text)) is not None:
+    if (texts := listify(text, "text")) is not None:
         # contains() matches literally: %, _ and quotes in the user's text are just characters.
         conds.append(
             "(" + " OR ".join(["contains(lower(e.title), lower(?)) OR contains(lower(e.summary), lower(?))"] * len(texts)) + ")"
@@ -69,13 +88,13 @@ def query_events(
         for t in texts:
             params += [t, t]
     for col, values in (("tags", tag), ("sources", source)):
-        if (vals := listify(values)) is not None:
+        if (vals := listify(values, col)) is not None:
             conds.append(f"list_has_any(e.{col}, ?)")
             params.append(vals)
-    if (statuses := listify(status)) is not None:
+    if (statuses := closed(status, "status", STATUSES)) is not None:
         conds.append("list_contains(?, e.status)")
         params.append(statuses)
-    if (ids := listify(id)) is not None:
+    if (ids := listify(id, "id")) is not None:
         conds.append("list_contains(?, e.key)")
         params.append(ids)
     sql = f"""

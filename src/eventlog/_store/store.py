@@ -26,10 +26,11 @@ from .._dates import parse_timestamp
 from .._errors import EventlogError, NotFound, ValidationError
 from .._frames import frame_of, registered
 from .._models import BaseRecord, Event, model_for_kind
+from .._taxonomy import BASES, RELATIONS
 from .backend import Backend
 from .changeset import Changeset, CommitResult
 from .commit import add_evidence, commit_body
-from .query import Filter, first_quotes, listify, query_events, record_rows
+from .query import Filter, closed, first_quotes, listify, query_events, record_rows
 from .readsql import check_read_statement, prepare
 from .schema import KINDS, SCHEMA_VERSION, ddl, existing_tables
 from .stats import stats
@@ -252,8 +253,11 @@ class Store:
             return None
         if isinstance(as_of, bool):
             raise ValidationError(f"as_of must be a changeset id or a timestamp, not {as_of!r}", field="as_of")
-        if isinstance(as_of, int) or (isinstance(as_of, str) and as_of.strip().isdigit()):
+        if isinstance(as_of, int) or (isinstance(as_of, str) and as_of.strip().isascii() and as_of.strip().isdigit()):
             cid = int(as_of)
+            if cid > _MAX_ID:  # beyond any changeset, and beyond what DuckDB can bind
+                raise NotFound(f"no changeset {str(cid)[:30]}{'...' if len(str(cid)) > 30 else ''} "
+                               f"(the newest is {self.last_changeset()})")
             rows = self._con.execute("SELECT id FROM changesets WHERE id = ?", [cid]).fetchall()
             if not rows:
                 raise NotFound(f"no changeset {cid} (the newest is {self.last_changeset()})")
@@ -304,13 +308,14 @@ class Store:
     @_reads
     def records(self, kind: str, *, as_of: AsOf = None) -> list[BaseRecord]:
         """Every live record of a kind ('event', 'actor', 'source', 'link') as models."""
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise ValidationError(f"unknown record kind {kind!r}; known: {', '.join(KINDS)}", field="kind")
         return list(self._current_records(kind, None, self.resolve_as_of(as_of)).values())
 
     @_reads
     def get(self, event_id: str, as_of: AsOf = None) -> Event:
         """One event as it is now (or was at ``as_of``); NotFound if it did not exist then."""
+        _id_text(event_id, "event_id")
         cs = self.resolve_as_of(as_of)
         found = self._current_records("event", [event_id], cs)
         if event_id not in found:
@@ -360,7 +365,7 @@ class Store:
         operation (create/update/delete/restore), fields (what changed), reason."""
         from .history import history
 
-        return history(self, key, kind)
+        return history(self, _id_text(key, "key"), kind)
 
     @_reads
     def log(self) -> pl.DataFrame:
@@ -382,6 +387,8 @@ class Store:
         one row per added or removed record and per changed field, with old and new value."""
         from .history import diff
 
+        if a is None:
+            raise ValidationError("diff() needs a changeset id or timestamp to compare from", field="a")
         return diff(self, a, b, kind)
 
     @_reads
@@ -390,20 +397,20 @@ class Store:
         author, time and message that set it."""
         from .history import blame
 
-        return blame(self, key, kind)
+        return blame(self, _id_text(key, "key"), kind)
 
     def revert(self, changeset: int, *, author: str, message: str | None = None) -> int | None:
         """Undo a changeset with a new changeset; VersionConflict if later work touched the same fields."""
         from .history import revert
 
-        return revert(self, changeset, author=author, message=message)
+        return revert(self, _changeset_id(changeset), author=author, message=message)
 
     def revert_plan(self, changeset: int) -> pl.DataFrame:
         """What :meth:`revert` would write, without writing it: one row per record (kind, id,
         operation put/delete); VersionConflict when later work touched the same fields."""
         from .history import revert_plan
 
-        _cs, _msg, plan = revert_plan(self, changeset)
+        _cs, _msg, plan = revert_plan(self, _changeset_id(changeset))
         return pl.DataFrame([(k, key, "delete" if data is None else "put") for k, key, data, _v in plan],
                             schema={"kind": pl.String, "id": pl.String, "operation": pl.String}, orient="row")
 
@@ -420,7 +427,8 @@ class Store:
         """Causal links (optionally touching ``event``, of a ``relation`` or ``basis``) as a polars frame."""
         from .links import links
 
-        return links(self, event=listify(event), relation=listify(relation), basis=listify(basis),
+        return links(self, event=listify(event, "event"), relation=closed(relation, "relation", RELATIONS),
+                     basis=closed(basis, "basis", BASES),
                      as_of=self.resolve_as_of(as_of))
 
     @_reads
@@ -428,21 +436,22 @@ class Store:
         """Every event upstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
         from .links import causes
 
-        return causes(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
+        return causes(self, _id_text(event_id, "event_id"), depth=_depth(depth, "depth"), as_of=self.resolve_as_of(as_of))
 
     @_reads
     def effects(self, event_id: str, *, depth: int | None = None, as_of: AsOf = None) -> pl.DataFrame:
         """Every event downstream of ``event_id`` with its distance and the relation path (recursive SQL)."""
         from .links import effects
 
-        return effects(self, event_id, depth=depth, as_of=self.resolve_as_of(as_of))
+        return effects(self, _id_text(event_id, "event_id"), depth=_depth(depth, "depth"), as_of=self.resolve_as_of(as_of))
 
     @_reads
     def paths(self, cause_id: str, effect_id: str, *, max_depth: int = 8, as_of: AsOf = None) -> pl.DataFrame:
         """The causal chains leading from ``cause_id`` to ``effect_id``."""
         from .links import paths
 
-        return paths(self, cause_id, effect_id, max_depth=max_depth, as_of=self.resolve_as_of(as_of))
+        return paths(self, _id_text(cause_id, "cause_id"), _id_text(effect_id, "effect_id"),
+                     max_depth=_depth(max_depth, "max_depth"), as_of=self.resolve_as_of(as_of))
 
     def tag(self, *, add: Iterable[str] = (), remove: Iterable[str] = (), author: str, message: str,
             **filters: Any) -> CommitResult:
@@ -460,10 +469,29 @@ class Store:
         return stats(self._con)
 
 
+_MAX_ID = 2**62
+
+
 def _changeset_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"a changeset id is a whole number, not {value!r}", field="changeset")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"a changeset id is a whole number from 0, not {value!r}"[:120], field="changeset")
+    if value > _MAX_ID:
+        raise NotFound(f"no changeset {str(value)[:30]}...")
     return value
+
+
+def _id_text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{field} is a record id (text), not {value!r}"[:120], field=field)
+    return value
+
+
+def _depth(value: Any, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(f"{field} is a whole number from 1, not {value!r}"[:120], field=field)
+    return min(value, 10_000)  # no chain is longer than the events there are; keeps SQL's integers small
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
