@@ -145,3 +145,37 @@ def test_bad_writes_through_the_api(built: tuple[Path, Path]) -> None:
                 cs.put(make_event("innocent", sources=[], actors=[]))
                 bad(cs)
     assert dump(db) == before
+
+
+@pytest.mark.parametrize("call", [
+    lambda s: eventlog.open(5),
+    lambda s: eventlog.open("a\x00b", create=True),
+    lambda s: eventlog.load_dataset(5),
+    lambda s: eventlog.export(s, 5),
+    lambda s: eventlog.timeline(5),
+    lambda s: s.diff(None),
+    lambda s: s.get(5),
+    lambda s: s.history(5),
+    lambda s: s.query(type=5),
+    lambda s: s.query(type="sancton"),
+    lambda s: s.revert("3", author="a"),
+    lambda s: s.revert(10**40, author="a"),
+    lambda s: s.resolve_as_of(10**40),
+    lambda s: s.causes("visit-2024", depth=0),
+    lambda s: s.links(relation="causez"),
+    lambda s: eventlog.Event(id="x", type="visit", title="t", date=[2014]),
+])
+def test_api_type_mistakes_are_eventlog_errors(populated_store: eventlog.Store, call) -> None:
+    """Finding 11 of the hardening review: each raised TypeError, AssertionError, DuckDB or pydantic errors."""
+    with pytest.raises(eventlog.EventlogError):
+        call(populated_store)
+
+
+def test_change_arguments_are_checked(populated_store: eventlog.Store) -> None:
+    with pytest.raises(eventlog.ValidationError, match="expected_version"), populated_store.change(author="a", message="m") as cs:
+        cs.put(populated_store.get("visit-2024").model_copy(update={"title": "x"}), expected_version="3")
+    import datetime as dt
+
+    with populated_store.change(author="a", message="naive", at=dt.datetime(2030, 1, 1)) as cs:  # read as UTC
+        cs.put(populated_store.get("visit-2024").model_copy(update={"title": "naive time"}))
+    assert populated_store.log()["changed_at"][0].tzinfo is not None

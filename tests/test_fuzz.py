@@ -200,9 +200,11 @@ COMMANDS = {
     "revert": ["--author", "--message"], "tag": ["--add", "--remove", "--type", "--message", "--dry-run"],
     "link": ["--relation", "--confidence", "--note", "--source", "--basis"],
     "unlink": ["--relation", "--reason"],
+    "export": ["--out", "--format", "--type"], "timeline": ["--out", "--lanes", "--type", "--start"],
+    "build": ["--events", "--prefer"], "extract": ["--lang", "--doc-date", "--min-confidence", "--format"],
 }
 READ_ONLY = {"query", "show", "history", "blame", "log", "diff", "stats", "links", "causes", "effects", "paths",
-             "status", "validate"}
+             "status", "validate", "export", "timeline", "extract"}
 
 
 @st.composite
@@ -222,10 +224,11 @@ def _cli(argv: list[str]) -> Any:
 
 @fuzz(4000)
 @given(command_lines())
-def test_garbage_arguments_get_one_line(world: dict[str, Path], argv: list[str]) -> None:
+def test_garbage_arguments_get_one_line(world: dict[str, Path], monkeypatch, argv: list[str]) -> None:
+    monkeypatch.chdir(world["root"] / "cwd")  # what a relative --out writes lands here, not in the repo
     db = world["db"]
     before = db.read_bytes()
-    argv = [*argv, "--db", str(db)] if argv[0] not in ("validate",) else argv
+    argv = [*argv, "--db", str(db)] if argv[0] not in ("validate", "extract") else argv
     result = _cli(argv)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"{argv}: {type(result.exception).__name__}: {result.exception}")
@@ -246,6 +249,7 @@ def test_garbage_arguments_get_one_line(world: dict[str, Path], argv: list[str])
 @pytest.fixture(scope="module", autouse=True)
 def _pristine(world: dict[str, Path]) -> None:
     shutil.copy(world["db"], world["root"] / "pristine.duckdb")
+    (world["root"] / "cwd").mkdir(exist_ok=True)
 
 
 # -- 3. the API ---------------------------------------------------------------------------------

@@ -302,6 +302,8 @@ def export(store: Store, events_dir: str | os.PathLike[str] = "events") -> Expor
     built yet is never removed. Into any other folder: the store's records, all of them.
     Afterwards ``git diff`` shows the changes, and a build of the folder is a no-op.
     """
+    if not isinstance(events_dir, (str, os.PathLike)):
+        raise ValidationError(f"events_dir is a folder path, not {events_dir!r}"[:120], field="events_dir")
     target = Path(events_dir)
     if target.exists() and not target.is_dir():
         raise ValidationError("not a folder", file=str(target))
@@ -353,6 +355,8 @@ def status(store: Store, events_dir: str | os.PathLike[str] = "events", corpus: 
 
 def export_table(store: Store, out: str | os.PathLike[str], fmt: str | None = None, **filters: Any) -> int:
     """Write a query result to parquet, csv or jsonl for analysis elsewhere; returns the row count."""
+    if not isinstance(out, (str, os.PathLike)):
+        raise ValidationError(f"out is a file path, not {out!r}"[:120], field="out")
     path = Path(out)
     if path.is_dir():
         raise ValidationError(f"{path} is a folder: give a file name ending .parquet, .csv or .jsonl", field="out")

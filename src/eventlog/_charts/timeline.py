@@ -345,7 +345,13 @@ def timeline(
         filters.pop("as_of", None)  # with a frame, as_of only says which links to draw
         if filters:
             raise ValidationError(f"filters ({', '.join(filters)}) apply when timeline() runs the query, not to a frame")
-        frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
+        if not isinstance(data, (pl.DataFrame, list, dict)):
+            raise ValidationError(f"timeline() takes a store, a query() frame or rows, not {type(data).__name__}",
+                                  field="data")
+        try:
+            frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
+        except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+            raise ValidationError(f"timeline() could not read the rows: {str(exc).splitlines()[0]}", field="data") from None
     if "date" in frame.columns and ("start" not in frame.columns or "end" not in frame.columns):
         raise ValidationError("the frame needs start and end columns (use Store.query())")
     if max_rows < 1:

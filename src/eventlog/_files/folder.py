@@ -169,6 +169,9 @@ def _check_refs(ev: Event, file: str, ds: Dataset) -> Iterator[ValidationError]:
 
 def check_dataset(events_dir: str | os.PathLike[str], corpus: str | os.PathLike[str] | None = None) -> tuple[Dataset | None, list[EventlogError]]:
     """Every problem in an events folder (empty when it is valid), and the dataset as far as it loaded."""
+    for name, value in (("events_dir", events_dir), ("corpus", corpus)):
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise ValidationError(f"{name} is a folder path, not {value!r}"[:120], field=name)
     problems: list[EventlogError] = []
     ds = None
     for item in _iter_checks(Path(events_dir), Path(corpus) if corpus else None):

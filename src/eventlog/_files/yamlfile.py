@@ -57,6 +57,8 @@ def read_bytes(path: Path, *, inside: Path | None = None, what: str = "file", de
         st = os.stat(path)  # follows symlinks: a link to /dev/zero is a character device here
     except OSError as exc:
         raise ValidationError(f"cannot read {what} ({exc.strerror})", file=str(path)) from None
+    except ValueError:  # a NUL in the name
+        raise ValidationError(f"not a file name: {str(path)[:80]!r}", file=None) from None
     if not stat.S_ISREG(st.st_mode):
         raise ValidationError(f"not a regular file: eventlog reads only regular {what}s", file=str(path))
     if inside is not None:

@@ -33,8 +33,10 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     """
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout < 86_400):
         raise ValidationError(f"timeout must be a number of seconds, not {timeout!r}", field="timeout")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise ValidationError(f"a store location is a path or a ducklake: text, not {path!r}"[:120], field="path")
     location = os.fspath(path) if path is not None else default_path()
-    if not isinstance(location, str):
+    if not isinstance(location, str) or "\x00" in location:
         raise ValidationError(f"a store location is a path or a ducklake: text, not {path!r}", field="path")
     wait = busy_timeout() if timeout is None else float(timeout)
     if location.startswith("ducklake:"):

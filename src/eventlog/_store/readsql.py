@@ -103,8 +103,12 @@ def check_read_statement(con: duckdb.DuckDBPyConnection, query: Any) -> None:
 
 def prepare(con: duckdb.DuckDBPyConnection, *, lock: bool) -> None:
     """Define the stable views on ``con``; with ``lock``, turn external access off for good."""
-    for name, body in VIEWS.items():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {body}")
-    if lock and not con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
+    defined, locked = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = 'changeset_log'), "
+        "current_setting('lock_configuration')").fetchall()[0]
+    if not defined:  # once per connection: a file store's connections last one reading block
+        for name, body in VIEWS.items():
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {body}")
+    if lock and not locked:
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
