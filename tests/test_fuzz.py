@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,16 @@ def write_world(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """The tiny folder and a store built from it (read-only cases share them)."""
-    os.environ["EVENTLOG_CORPUS"] = str(tmp_path_factory.mktemp("no-corpus") / "none")
+    env = pytest.MonkeyPatch()  # module-wide, undone after the module: later modules may need the corpus
+    env.setenv("EVENTLOG_CORPUS", str(tmp_path_factory.mktemp("no-corpus") / "none"))
     root = tmp_path_factory.mktemp("fuzz")
     folder = write_world(root / "events")
     db = root / "built.duckdb"
     eventlog.build(folder, store=eventlog.open(db, create=True))
-    return {"folder": folder, "db": db, "root": root}
+    yield {"folder": folder, "db": db, "root": root}
+    env.undo()
 
 
 def one_line(exc: BaseException) -> None:
