@@ -40,6 +40,7 @@ __all__ = ["Store"]
 AsOf = int | str | dt.datetime | dt.date | None
 F = TypeVar("F", bound=Callable[..., Any])
 
+
 def _reads(method: F) -> F:
     """Run a method inside :meth:`Store.reading`: one connection for everything it reads."""
 
@@ -461,7 +462,6 @@ class Store:
             cs.tag(ids, add=add, remove=remove)
         assert cs.result is not None
         return cs.result
-
 
     @_reads
     def stats(self) -> dict[str, Any]:
