@@ -48,7 +48,7 @@ def main() -> int:
     print(f"import eventlog / its dependencies (interpreter start subtracted): {ratio:.2f}x "
           f"({'within' if ratio <= AIM else 'OVER'} the {AIM}x aim)")
     loaded = subprocess.run([sys.executable, "-c", "import sys, eventlog; print(sorted(m for m in sys.modules "
-                             "if m.split('.')[0] in ('altair', 'ipywidgets', 'jupyter_client', 'yaml')))"],
+                             "if m.split('.')[0] in ('altair', 'ipywidgets', 'jupyter_client', 'yaml', 'pyarrow')))"],
                             capture_output=True, text=True, check=True).stdout.strip()
     print(f"heavy modules loaded by import eventlog: {loaded}")
     return 0

@@ -30,6 +30,13 @@ __all__ = ["main"]
 class _Group(click.Group):
     """Turns library errors into one clear line instead of a traceback."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # No argument can hold a NUL (a real command line cannot either); click's own path
+        # checks would raise ValueError on one.
+        if any("\x00" in a for a in args):
+            raise click.UsageError("an argument holds a NUL byte", ctx)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

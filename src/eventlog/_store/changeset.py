@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import pyarrow as pa
 
 from .._errors import EventlogError, NotFound, ValidationError, VersionConflict
 from .._models import BaseRecord, Citation, Event, Link, validated
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from .store import Store
 
 __all__ = ["Changeset", "CommitResult"]
-
 
 
 @dataclass(slots=True)
@@ -216,6 +214,8 @@ class Changeset:
 
     def _stage(self, kind: str) -> pl.DataFrame | None:
         """The ops of one kind as a frame of version rows (without version/changeset yet)."""
+        import pyarrow as pa
+
         ops = [o for o in self._ops.values() if o.kind == kind]
         if not ops:
             return None

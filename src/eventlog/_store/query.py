@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from .._dates import parse_day
 from .._errors import ValidationError
@@ -134,6 +133,8 @@ def actor_ids(con: duckdb.DuckDBPyConnection, wanted: list[str], cs: int | None)
     return [lookup.get(w.lower(), w) for w in wanted]
 
 def record_rows(con: duckdb.DuckDBPyConnection, kind: str, keys: Iterable[str] | None, cs: int | None) -> list[tuple[str, str]]:
+    import pyarrow as pa
+
     spec = KINDS[kind]
     where, params = visible("r", cs)
     if keys is None:
@@ -158,6 +159,8 @@ def record_rows(con: duckdb.DuckDBPyConnection, kind: str, keys: Iterable[str] |
 
 def first_quotes(con: duckdb.DuckDBPyConnection, versions: Sequence[tuple[str, int]]) -> dict[str, str]:
     """The first kept quote of each (event id, version): id -> quote, for those that have one."""
+    import pyarrow as pa
+
     if not versions:
         return {}
     wanted = pa.table({"key": pa.array([k for k, _v in versions], pa.string()),

@@ -22,12 +22,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from .._dates import parse_edtf
 from .._models import Actor, BaseRecord, Event, Link, Source
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["KINDS", "LIVE", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
 
@@ -47,15 +48,12 @@ COMMON = {
 }
 
 
-#: The Arrow type of each SQL column type the schema uses.
-ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "INTEGER": pa.int32(),
-    "BIGINT": pa.int64(),
-    "DOUBLE": pa.float64(),
-    "DATE": pa.date32(),
-    "VARCHAR[]": pa.list_(pa.string()),
-}
+def arrow_type(sql_type: str) -> pa.DataType:
+    """The Arrow type of an SQL column type the schema uses."""
+    import pyarrow as pa
+
+    return {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+            "DATE": pa.date32(), "VARCHAR[]": pa.list_(pa.string())}[sql_type]
 
 
 def canonical_json(record: Any) -> str:
@@ -92,11 +90,13 @@ class Kind:
 
     def columns_of(self, records: Sequence[Any]) -> dict[str, pa.Array]:
         """The ``data`` (canonical JSON) and typed columns of many records, one Arrow array each."""
+        import pyarrow as pa
+
         if self.bulk is not None:
             return self.bulk(records)
         rows = [self.typed(r) for r in records]
         return {"data": pa.array(canonical_jsons(records), pa.string()),
-                **{c: pa.array([r[c] for r in rows], ARROW_TYPES[t]) for c, t in self.columns.items()}}
+                **{c: pa.array([r[c] for r in rows], arrow_type(t)) for c, t in self.columns.items()}}
 
 
 def _event_row(e: Event) -> dict[str, Any]:
@@ -121,6 +121,8 @@ def _event_row(e: Event) -> dict[str, Any]:
 
 def _list_column(lengths: list[int], values: list[str]) -> pa.Array:
     """A VARCHAR[] column from each row's length and all rows' values in order."""
+    import pyarrow as pa
+
     offsets = pa.array(itertools.accumulate(lengths, initial=0), pa.int32())
     return pa.ListArray.from_arrays(offsets, pa.array(values, pa.string()))
 
@@ -134,6 +136,8 @@ def _event_columns(events: Sequence[Event]) -> dict[str, pa.Array]:
     string, and no per-event dict or list outlives the pass, which leaves the garbage
     collector little to do.
     """
+    import pyarrow as pa
+
     data: list[str] = []
     scalars: dict[str, list[Any]] = {c: [] for c in ("type", "title", "summary", "date", "confidence", "status", "location")}
     lists: dict[str, tuple[list[int], list[str]]] = {c: ([], []) for c in ("actors", "tags", "sources", "amounts")}
@@ -174,6 +178,8 @@ def _event_columns(events: Sequence[Event]) -> dict[str, pa.Array]:
     parsed = [parse_edtf(d) for d in encoded.dictionary.to_pylist()]
 
     def per_date(values: list[Any], type_: pa.DataType) -> pa.Array:
+        import pyarrow as pa
+
         return pa.array(values, type_).take(encoded.indices)
 
     return {
