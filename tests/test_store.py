@@ -513,3 +513,13 @@ def test_a_foreign_database_with_a_changesets_table_is_refused(tmp_path) -> None
     with pytest.raises(eventlog.EventlogError, match="a database of something else"):
         eventlog.open(path, create=True)
     assert path.read_bytes() == before
+
+
+def test_meta_and_info_values(fresh_store: eventlog.Store) -> None:
+    assert fresh_store.meta("schema_version") == "3" and fresh_store.meta("nothing") is None
+    for sha in ("abc", "def"):
+        with fresh_store.change(author="a", message=sha, info={"git_commit": sha}) as cs:
+            cs.put(eventlog.Actor(id=f"a-{sha}", name=sha, category="state"))
+    with fresh_store.change(author="a", message="no info") as cs:
+        cs.put(eventlog.Actor(id="plain", name="Plain", category="state"))
+    assert fresh_store.info_values("git_commit") == ["abc", "def"]

@@ -223,9 +223,7 @@ def build_from_git(
     corpus_dir = find_corpus(corpus)
     reports = []
     with open_store(db or default_path(), create=True) as st:
-        done = set(st.sql(
-            "SELECT json_extract_string(info, '$.git_commit') AS sha FROM changesets WHERE info LIKE '%git_commit%'"
-        )["sha"].to_list())
+        done = set(st.info_values("git_commit"))
         for i, line in enumerate(lines, 1):
             sha, author, date, subject = line.split("\x1f", 3)
             if progress:
@@ -314,8 +312,7 @@ def export(store: Store, events_dir: str | os.PathLike[str] = "events") -> Expor
 def _export(store: Store, target: Path) -> ExportReport:
     live = {name: {r.id: r for r in store.records(name)} for name in KINDS}
     files: list[tuple[str, str]] = []
-    base_folder = store.sql("SELECT value FROM meta WHERE key = 'base_events'")["value"].to_list()
-    if not (target / "actors.yaml").exists() or str(target.resolve()) not in base_folder:
+    if not (target / "actors.yaml").exists() or str(target.resolve()) != store.meta("base_events"):
         ds = Dataset(events=live["event"], actors=live["actor"], sources=live["source"], links=live["link"])  # type: ignore[arg-type]
         write_dataset(ds, target, remove=set(), files=files)
         return ExportReport(str(target), files, [])

@@ -61,7 +61,6 @@ class Corpus:
             raw = read_bytes(path, inside=self.folder, what="document")
         except ValidationError as exc:
             raise CorpusError(f"{path}: document of source {source_id!r}: {exc.message}") from None
-        assert isinstance(raw, bytes)
         digest = hashlib.sha256(raw).hexdigest()
         if digest != src.sha256:
             raise CorpusError(

@@ -47,12 +47,11 @@ def read_text(path: Path, *, inside: Path | None = None, what: str = "file") -> 
 
     ``inside``: the folder the file must resolve into (symlinks out of it are refused).
     """
-    return read_bytes(path, inside=inside, what=what, decode=True)  # type: ignore[return-value]
+    return decode_utf8(read_bytes(path, inside=inside, what=what), str(path))
 
 
-def read_bytes(path: Path, *, inside: Path | None = None, what: str = "file", decode: bool = False,
-               limit: int = MAX_BYTES) -> bytes | str:
-    """A regular file's bytes (or UTF-8 text with ``decode``), refusing devices, FIFOs, huge files."""
+def read_bytes(path: Path, *, inside: Path | None = None, what: str = "file", limit: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, refusing devices, FIFOs, huge files and links out of ``inside``."""
     try:
         st = os.stat(path)  # follows symlinks: a link to /dev/zero is a character device here
     except OSError as exc:
@@ -78,9 +77,7 @@ def read_bytes(path: Path, *, inside: Path | None = None, what: str = "file", de
         raise ValidationError(f"cannot read {what} ({exc.strerror})", file=str(path)) from None
     if len(raw) > limit:
         raise ValidationError(f"{what} too large (more than {limit} bytes)", file=str(path))
-    if not decode:
-        return raw
-    return decode_utf8(raw, str(path))
+    return raw
 
 
 def decode_utf8(raw: bytes, file: str) -> str:

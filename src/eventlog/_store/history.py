@@ -133,6 +133,13 @@ def changeset(store: Store, cs: int) -> dict[str, Any]:
     return out
 
 
+def info_values(store: Store, key: str) -> list[Any]:
+    """``info[key]`` of every changeset whose info has it, oldest first."""
+    rows = store._con.execute("SELECT info FROM changesets WHERE info IS NOT NULL AND contains(info, ?) ORDER BY id",
+                              [f'"{key}"']).fetchall()
+    return [info[key] for (text,) in rows if key in (info := json.loads(text))]
+
+
 def _state(table: str, cs: int) -> tuple[str, list[Any]]:
     where, params = visible(None, cs)
     return f"SELECT key, data FROM {table} WHERE {where}", params

@@ -383,6 +383,19 @@ class Store:
         return row(self, _changeset_id(changeset))
 
     @_reads
+    def info_values(self, key: str) -> list[Any]:
+        """``info[key]`` of every changeset whose info has it, oldest first (e.g. "git_commit")."""
+        from .history import info_values
+
+        return info_values(self, key)
+
+    @_reads
+    def meta(self, key: str) -> str | None:
+        """A value of the store's meta table (``schema_version``, ``base_events``, ...), or None."""
+        rows = self._con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else None
+
+    @_reads
     def diff(self, a: AsOf, b: AsOf = None, *, kind: str | None = None) -> pl.DataFrame:
         """What changed between two points (changeset ids or timestamps; ``b`` defaults to now):
         one row per added or removed record and per changed field, with old and new value."""
