@@ -9,6 +9,7 @@ Outside CI the test skips when Chromium or Playwright is missing; under ``CI=tru
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ try:
 except ImportError:  # reported by the browser fixture (skip, or fail under CI)
     PlaywrightTimeout = TimeoutError  # noqa: N816
 from tests.helpers import CORPUS, EVENTS
+from tests.scenegraph import read_axis
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -235,10 +237,112 @@ def test_standalone_timeline_keeps_hostile_text_as_text(browser, fresh_store, tm
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(page_file.as_uri())
     page.wait_for_selector("svg.marks")
-    labels = page.locator("g.role-axis-label text").all_text_contents()
-    assert hostile in labels  # shown as the literal text
+    labels = page.locator("g.lane_labels_0_marks text").all_text_contents()
+    assert hostile in labels  # the lane label, shown as the literal text
     label = page.locator("g.event_points_0_marks path").first.get_attribute("aria-label")
     assert "title: </script><script>alert(3)</script>;" in label
     assert page.evaluate("document.querySelectorAll('script').length") == 2
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     assert dialogs == []
+
+
+_AXIS = """() => {
+    // The main view's x-axis labels (the first axis drawn), each as its lines joined by a newline.
+    const axis = document.querySelector('g.role-axis[aria-roledescription="axis"]');
+    return [...axis.querySelectorAll('g.role-axis-label > text')].map(t => {
+        const spans = t.querySelectorAll('tspan');
+        return spans.length ? [...spans].map(s => s.textContent).join('\\n') : t.textContent;
+    }).filter(t => t.trim());
+}"""
+
+
+def _box(page, selector: str) -> dict:
+    return page.evaluate(f"() => {{ const r = document.querySelector({selector!r}).getBoundingClientRect(); "
+                         "return {x: r.left, y: r.top, w: r.width, h: r.height}; }")
+
+
+@pytest.fixture
+def dataset_page(tmp_path: Path) -> Path:
+    """The dataset's default timeline as a standalone page (what ``save(..., "x.html")`` writes)."""
+    from eventlog._charts.timeline import save, timeline
+
+    db = tmp_path / "dataset.duckdb"
+    eventlog.build(EVENTS, db, author="test", message="dataset for the page")
+    with eventlog.open(db, read_only=True) as store:
+        return save(timeline(store, width=1000), tmp_path / "timeline.html")
+
+
+def test_timeline_page_follows_its_width_zooms_pans_brushes_and_shows_links_on_hover(browser, dataset_page, tmp_path):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(STEP_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(dataset_page.as_uri())
+    page.wait_for_selector("svg.marks g.event_bars_0_marks path")
+    page.screenshot(path=str(tmp_path / "page-1600.png"))
+    wide = _box(page, "svg.marks")["w"]
+    assert wide > 1150  # a 1600 px window gives the chart more than its nominal 1000 px
+    start = page.evaluate(_AXIS)
+    assert len(set(read_axis(start))) == len(start)
+
+    # Wheel over the main view: it zooms in; the axis turns to months, never repeating a label.
+    plot = _box(page, "g.event_bars_0_marks")
+    cx, cy = plot["x"] + plot["w"] * 0.8, plot["y"] + 40
+    page.mouse.move(cx, cy)
+    for _ in range(5):  # about 1/9 of the span: two years around the cursor
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(100)
+    before = json.dumps(start, separators=(",", ":"))
+    page.wait_for_function(f"() => ({_AXIS})().some(t => t.endsWith('\\nMar'))")
+    zoomed = page.evaluate(_AXIS)
+    assert zoomed != start and len(set(read_axis(zoomed))) == len(zoomed), zoomed
+    assert any(label.endswith("\nMar") for label in zoomed)  # months, under their years
+    # Drag pans: the labels move on.
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx - 300, cy, steps=8)
+    page.mouse.up()
+    panned = page.evaluate(_AXIS)
+    assert panned != zoomed
+    # Double-click resets to the opening view.
+    page.mouse.dblclick(cx, cy)
+    sorted_axis = f"JSON.stringify(({_AXIS})().sort())"  # Vega reuses label elements, so order them
+    page.wait_for_function(f"(before) => {sorted_axis} === before", arg=json.dumps(sorted(start), separators=(",", ":")))
+
+    # A drag in the overview draws a brush that sets the main view's range.
+    page.evaluate("() => document.querySelector('g.overview_marks').scrollIntoView({block: 'center'})")
+    ov = _box(page, "g.overview_marks")
+    page.mouse.move(ov["x"] + ov["w"] * 0.70, ov["y"] + ov["h"] / 2)
+    page.mouse.down()
+    page.mouse.move(ov["x"] + ov["w"] * 0.85, ov["y"] + ov["h"] / 2, steps=8)
+    page.mouse.up()
+    page.wait_for_function(f"(before) => JSON.stringify(({_AXIS})()) !== before", arg=before)
+    brushed = page.evaluate(_AXIS)
+    assert len(set(read_axis(brushed))) == len(brushed)
+    page.screenshot(path=str(tmp_path / "page-brushed.png"))
+
+    # No link is drawn until an event with links is hovered; then its links are.
+    page.mouse.dblclick(ov["x"] + 5, ov["y"] + 5)  # clear the brush
+    page.goto(dataset_page.as_uri())
+    page.wait_for_selector("svg.marks g.event_bars_0_marks path")
+    assert page.locator("g.link_curves_0_marks path").count() == 0
+    found = page.evaluate("""() => {
+        for (const el of document.querySelectorAll('g.event_bars_0_marks > path, g.event_points_0_marks > path')) {
+            const r = el.getBoundingClientRect();
+            if (!r.width) continue;
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            if (document.elementFromPoint(x, y) === el) { el.scrollIntoView({block: 'center'}); }
+        }
+        return true; }""")
+    assert found
+    shown = 0
+    for el in page.locator("g.event_bars_0_marks > path").all()[:80]:
+        el.hover(force=True)
+        if page.locator("g.link_curves_0_marks path").count():
+            shown = page.locator("g.link_curves_0_marks path").count()
+            break
+    assert shown > 0
+    page.set_viewport_size({"width": 1000, "height": 1000})
+    page.wait_for_timeout(300)
+    assert _box(page, "svg.marks")["w"] <= wide
+    assert not errors, errors

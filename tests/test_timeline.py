@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,8 @@ from eventlog._charts.timeline import (
     to_html,
 )
 from eventlog._cli import main
-from tests.helpers import make_event
+from tests.helpers import EVENTS, make_event
+from tests.scenegraph import axis_labels, items, plot_width, read_axis, scenegraph
 
 
 def _datasets(chart) -> dict:
@@ -39,6 +41,12 @@ def _datasets(chart) -> dict:
 
 def _events(chart) -> list[dict]:
     return _datasets(chart)["events"]
+
+
+def _layer(spec: dict, name: str) -> dict:
+    """The main view's layer called ``name`` (Altair suffixes names in a concatenation)."""
+    layers = spec["vconcat"][0]["layer"] if "vconcat" in spec else spec["layer"]
+    return next(layer for layer in layers if re.sub(r"_\d+$", "", layer.get("name", "")) == name)
 
 
 def _svg(chart) -> str:
@@ -70,19 +78,20 @@ def test_point_layer_draws_only_day_events_and_bar_layer_the_rest(fresh_store):
         cs.put(make_event("day", date="2024-05-16"))
         cs.put(make_event("year", date="2014"))
     spec = timeline(fresh_store, overview=False).to_dict()
-    marks = {layer["mark"]["type"]: layer["transform"][0]["filter"] for layer in spec["layer"][:2]}
+    marks = {layer["mark"]["type"]: layer["transform"][0]["filter"]
+             for layer in (_layer(spec, "event_bars"), _layer(spec, "event_points"))}
     assert marks == {"bar": "!datum.point", "point": "datum.point"}
     rows = {r["id"]: r["point"] for r in spec["datasets"]["events"]}
     assert rows == {"day": True, "year": False}
     # The SVG vl-convert draws has one symbol (the day) and one bar (the year) in the main view.
     svg = _svg(timeline(fresh_store, overview=False))
-    assert svg.count('aria-roledescription="bar"') == 1
+    assert len(re.findall(r'event_bars[^>]*>\s*<path[^>]*aria-roledescription="bar"', svg)) == 1
     assert svg.count('aria-roledescription="point"') == 1
 
 
 def test_colour_is_the_taxonomy_colour_of_each_type(populated_store):
     spec = timeline(populated_store).to_dict()
-    scale = spec["vconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    scale = _layer(spec, "event_bars")["encoding"]["color"]["scale"]
     assert scale["domain"] == ["sanction", "bank_withdrawal", "visit", "trade"]  # taxonomy order
     assert scale["range"] == [EVENT_TYPES[t].colour for t in scale["domain"]]
 
@@ -90,8 +99,8 @@ def test_colour_is_the_taxonomy_colour_of_each_type(populated_store):
 def test_tooltip_has_title_dates_actors_amounts_sources_and_evidence(populated_store):
     populated_store.add_evidence({("doc", 0, 10): "Quoted words"})
     chart = timeline(populated_store.query(), store=populated_store)
-    tips = {t["field"] for t in chart.to_dict()["vconcat"][0]["layer"][0]["encoding"]["tooltip"]}
-    assert tips == {"title", "date", "when", "actors", "amounts", "n_sources", "quote"}
+    tips = {t["field"] for t in _layer(chart.to_dict(), "event_bars")["encoding"]["tooltip"]}
+    assert tips == {"title", "date", "when", "status", "confidence", "actors", "amounts", "n_sources", "quote", "id"}
     row = next(r for r in _events(chart) if r["id"] == "trade-2023")
     assert row["actors"] == "Russia, China"
     assert row["amounts"] == "240 billion USD (trade)"
@@ -124,37 +133,51 @@ def test_causal_links_are_drawn_from_cause_to_effect_and_can_be_left_out(populat
     with populated_store.change(author="ana", message="link") as cs:
         cs.link("sanction-2022", "bank-2024", relation="contributes_to", confidence=0.8)
     chart = timeline(populated_store)
-    links = _datasets(chart)["links"]
-    assert len(links) == 1
-    lk = links[0]
+    points, ends = _datasets(chart)["links"], _datasets(chart)["link_ends"]
+    assert [p["k"] for p in points] == [0, 1, 2, 3]  # one curve: out of the cause, across, into the effect
     rows = {r["id"]: r for r in _events(chart)}
-    assert (lk["cause"], lk["effect"], lk["relation"]) == ("sanction-2022", "bank-2024", "contributes_to")
-    assert (lk["x"], lk["x2"]) == (rows["sanction-2022"]["mid"], rows["bank-2024"]["mid"])
-    assert lk["head"] == "triangle-right"  # the effect comes later
-    assert any(p.get("name") == "show_links" for p in chart.to_dict()["params"])
-    assert 'aria-roledescription="rule mark"' in _svg(chart)  # drawn: the checkbox parameter starts on
+    assert [(e["link"], e["cause"], e["effect"], e["relation"]) for e in ends] == [
+        (0, "sanction-2022", "bank-2024", "contributes_to")]
+    assert {p["link"] for p in points} == {0}
+    assert points[0]["w_x"] == rows["sanction-2022"]["w_stop"] and points[0]["band"] == rows["sanction-2022"]["band"]
+    assert points[3]["w_x"] == rows["bank-2024"]["w_start"] and points[3]["band"] == rows["bank-2024"]["band"]
+    assert points[3]["head"] == "triangle-right"  # the effect comes later
+    assert any(p.get("name") == "all_links" for p in chart.to_dict()["params"])
+    # By default a link is drawn only for the selected or hovered event; "all" draws every one.
+    assert 'aria-roledescription="line mark"' not in _svg(chart)
+    assert 'aria-roledescription="line mark"' in _svg(timeline(populated_store, links="all"))
+    relation = _layer(chart.to_dict(), "link_curves")["encoding"]["stroke"]
+    assert relation["field"] == "relation" and relation["title"] == "causal link"
     plain = timeline(populated_store, links=False)
     assert _datasets(plain)["links"] == []
-    assert len(plain.to_dict()["vconcat"][0]["layer"]) == 2
+    assert not any(re.match("link_", layer.get("name", "")) for layer in plain.to_dict()["vconcat"][0]["layer"])
+    with pytest.raises(eventlog.ValidationError, match="links"):
+        timeline(populated_store, links="some")
 
 
 def test_links_follow_as_of(populated_store):
     before = populated_store.last_changeset()
     with populated_store.change(author="ana", message="link") as cs:
         cs.link("sanction-2022", "bank-2024", relation="triggers")
-    assert len(_datasets(timeline(populated_store))["links"]) == 1
+    assert len({p["link"] for p in _datasets(timeline(populated_store))["links"]}) == 1
     assert _datasets(timeline(populated_store, as_of=before))["links"] == []
 
 
-def test_brush_on_overview_zooms_main_view_and_clicks_select_by_id(populated_store):
+def test_overview_brush_and_wheel_zoom_drive_the_main_view_and_clicks_select_by_id(populated_store):
     spec = timeline(populated_store).to_dict()
     params = {p["name"]: p for p in spec["params"]}
     assert params["brush"]["select"]["encodings"] == ["x"] and params["brush"]["views"] == ["overview"]
+    assert "value" not in params["brush"]  # the overview opens without a brush: a drag draws one
+    assert params["zoom"]["bind"] == "scales" and params["zoom"]["select"]["zoom"] == "wheel!"
     names = [layer.get("name") for layer in spec["vconcat"][0]["layer"]]
     for pick in PICKS:
         assert params[pick]["select"]["fields"] == ["id"]
         assert params[pick]["views"][0] in names
-    assert spec["vconcat"][0]["layer"][0]["encoding"]["x"]["scale"]["domain"] == {"param": "brush"}
+    assert "brush.w_start" in _layer(spec, "event_bars")["encoding"]["x"]["scale"]["domain"]["expr"]
+    # The overview counts events per period on a square-root scale.
+    density = spec["datasets"]["density"]
+    assert sum(d["count"] for d in density) == len({r["id"] for r in spec["datasets"]["events"]})
+    assert spec["vconcat"][1]["encoding"]["y"]["scale"]["type"] == "sqrt"
     _svg(timeline(populated_store))  # Vega compiles it: every selection and view name resolves
 
 
@@ -163,9 +186,16 @@ def test_a_few_old_events_do_not_squeeze_the_rest(fresh_store):
         cs.put(make_event("old", date="1850"))
         for i in range(40):
             cs.put(make_event(f"e{i}", date=f"20{10 + i % 14}-0{1 + i % 9}-1{i % 9}"))
-    brush = next(p for p in timeline(fresh_store).to_dict()["params"] if p["name"] == "brush")
-    lo, hi = brush["value"]["x"]
-    assert lo["year"] >= 2000 and hi["year"] >= 2023
+    chart = timeline(fresh_store, overview=False)
+    sg = scenegraph(chart)
+    marks = [i for i in items(sg, "event_") if i.mark in ("event_bars", "event_points")]
+    xs = sorted(m.centre[0] for m in marks if m.event_id != "old")
+    assert xs[-1] - xs[0] > 0.6 * plot_width(sg)  # 2010-2023 take most of the width...
+    old = next(m for m in marks if m.event_id == "old")
+    assert old.x0 >= 0  # ...and 1850 is still in view, on the shaded compressed stretch
+    shaded = [i for i in items(sg, "compressed") if i.mark == "compressed"]
+    assert shaded and shaded[0].x0 <= old.centre[0] <= shaded[0].x1
+    assert "compressed scale" in " ".join(chart.to_dict()["title"]["subtitle"])
 
 
 def _big_frame(n: int, n_actors: int = 3) -> pl.DataFrame:
@@ -222,7 +252,7 @@ def test_worst_case_chart_stays_under_the_stated_bound(monkeypatch):
     )
     chart = timeline(frame, store=_LinkSource(), lanes="type")
     data = _datasets(chart)
-    assert len(data["events"]) == MAX_ROWS and len(data["links"]) == MAX_LINKS
+    assert len(data["events"]) == MAX_ROWS and len({p["link"] for p in data["links"]}) == MAX_LINKS
     assert max(len(r["title"]) for r in data["events"]) == MAX_TEXT["title"]
     assert max(len(r["quote"]) for r in data["events"]) == MAX_TEXT["quote"]
     assert spec_size(chart) < SPEC_BOUND
@@ -313,3 +343,92 @@ def test_chart_rows_of_an_empty_frame(fresh_store):
     rows, order = chart_rows(fresh_store.query())
     assert rows == [] and order == []
     timeline(fresh_store).to_dict()  # an empty store still gives a valid chart
+
+
+# -- what an analyst sees on the dataset, measured in Vega's own scenegraph ---------------------
+
+@pytest.fixture(scope="module")
+def dataset_chart_store(tmp_path_factory: pytest.TempPathFactory) -> eventlog.Store:
+    """The real dataset (events/), built without the corpus: layout does not need quotes."""
+    db = tmp_path_factory.mktemp("dataset") / "dataset.duckdb"
+    eventlog.build(EVENTS, db, author="test", message="dataset for the timeline")
+    return eventlog.open(db, read_only=True)
+
+
+def _drawn(chart) -> tuple[list, list, dict]:
+    sg = scenegraph(chart)
+    marks = [i for i in items(sg, "event_") if i.mark in ("event_bars", "event_points")]
+    labels = [i for i in items(sg, "event_labels") if i.props.get("text") and i.props.get("opacity", 1) > 0]
+    return marks, labels, sg
+
+
+@pytest.mark.parametrize("lanes,width", [("type", 760), ("type", 1000), ("actor", 1000)])
+def test_every_event_of_the_dataset_can_be_seen_read_and_clicked(dataset_chart_store, lanes: str, width: int):
+    n = dataset_chart_store.query().height
+    marks, labels, sg = _drawn(timeline(dataset_chart_store, lanes=lanes, width=width))
+    assert len({m.event_id for m in marks}) == n
+    w, h = plot_width(sg), max(m.y1 for m in marks)
+    for m in marks:
+        # Inside the plot, and its centre under no other event's mark (so a click reaches it).
+        assert -0.5 <= m.x0 and m.x1 <= w + 0.5 and m.y0 >= -0.5, (m.title, m.x0, m.x1)
+        others = [o for o in marks if o is not m and o.overlaps(m)]
+        assert not any(o.contains(*m.centre) for o in others), m.title
+        corners = [(m.x0 + 0.5, m.y0 + 0.5), (m.x1 - 0.5, m.y1 - 0.5), (m.x0 + 0.5, m.y1 - 0.5), (m.x1 - 0.5, m.y0 + 0.5)]
+        assert not all(any(o.contains(*c) for o in others) for c in corners), f"{m.title} is hidden"
+    assert h > 0
+    # Titles are written: at least 90% of events have their title or a clipped prefix of it.
+    titled = set()
+    for lab in labels:
+        text = lab.props["text"].lstrip("~? ").rstrip("\u2026")
+        if lab.title and lab.title.startswith(text) and len(text) >= 3:
+            titled.add(lab.event_id)
+    assert len(titled) >= 0.9 * n, f"{len(titled)} of {n} titled"
+    # Labels never overlap each other or another event's mark (bounded by their pixel limit).
+    for k, a in enumerate(labels):
+        assert not any(a.overlaps(b, 0.5) for b in labels[k + 1:]), a.props["text"]
+        assert not any(a.event_id != m.event_id and a.overlaps(m, 0.5) for m in marks), a.props["text"]
+
+
+def test_a_view_of_one_year_labels_months_once_each_with_the_year_above(dataset_chart_store):
+    year = dataset_chart_store.query(start="2022", end="2022").filter(
+        (pl.col("start") >= dt.date(2022, 1, 1)) & (pl.col("end") <= dt.date(2022, 12, 31)))
+    assert year.height > 10
+    _marks, _labels, sg = _drawn(timeline(year, store=dataset_chart_store))
+    main_axis = axis_labels(sg)[0]
+    assert len(main_axis) >= 6 and len(set(read_axis(main_axis))) == len(main_axis), main_axis
+    assert any(label.startswith("2022\n") for label in main_axis)  # the year, above its months
+    assert {"Mar", "Jun", "Sep"} <= {label.split("\n")[-1] for label in main_axis}
+    # A report of one year shows exactly it.
+    _m, _l, sg = _drawn(timeline(year, store=dataset_chart_store, view=("2022", "2022"), report=True))
+    labels = axis_labels(sg)[0]
+    assert labels[0].startswith("2022") and len(set(read_axis(labels))) == len(labels)
+
+
+def test_disputes_uncertainty_and_confidence_are_drawn_and_explained(dataset_chart_store):
+    frame = dataset_chart_store.query()
+    disputed = frame.filter(pl.col("status") == "disputed")
+    assert disputed.height
+    marks, labels, _sg = _drawn(timeline(dataset_chart_store))
+    by_id = {m.event_id: m for m in marks}
+    for ev in disputed.iter_rows(named=True):
+        peer = frame.filter((pl.col("type") == ev["type"]) & (pl.col("status") == "confirmed")
+                            & ((pl.col("start") == pl.col("end")) == (ev["start"] == ev["end"])))
+        if peer.is_empty():
+            continue
+        a, b = by_id[ev["id"]].props, by_id[peer["id"][0]].props
+        assert a["strokeDash"] != b["strokeDash"] and a["strokeWidth"] > b["strokeWidth"], ev["id"]
+    # Approximate or uncertain dates: the qualifier is written and the bar's ends are faded.
+    qualified = frame.filter(pl.col("date").str.contains(r"[~?%]"))
+    assert qualified.height
+    written = {lab.event_id: lab.props["text"] for lab in labels}
+    for ev in qualified.iter_rows(named=True):
+        assert written[ev["id"]][:1] in "~?", written[ev["id"]]
+        assert by_id[ev["id"]].props["fillOpacity"] < 1
+    # Confidence is opacity: a less confident event is drawn fainter.
+    lo, hi = frame.sort("confidence").row(0, named=True), frame.sort("confidence").row(-1, named=True)
+    assert by_id[lo["id"]].props["opacity"] < by_id[hi["id"]].props["opacity"]
+    spec = timeline(dataset_chart_store).to_dict()
+    key = " ".join(spec["title"]["subtitle"])
+    assert "disputed" in key and "approximate" in key and "confidence" in key.lower()
+    bars = _layer(spec, "event_bars")["encoding"]
+    assert bars["strokeDash"]["legend"] is not None and bars["opacity"]["title"] == "confidence"

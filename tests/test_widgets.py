@@ -22,9 +22,12 @@ def click(explorer: Explorer, *ids: str, name: str = "pick") -> None:
 
 
 def brush(explorer: Explorer, lo: dt.date, hi: dt.date) -> None:
-    ms = [(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()) * 1000 for d in (lo, hi)]
+    """A drag in the overview: the front end sends the brush in the chart's warped milliseconds."""
+    from eventlog._charts.timeline import TimeScale
+
+    scale = TimeScale.from_meta(explorer.chart.chart.usermeta["eventlog"]["scale"])
     current = dict(explorer.chart._vl_selections)
-    current["brush"] = {"value": {"start": ms}, "store": []}
+    current["brush"] = {"value": {"w_start": [scale.warp(lo), scale.warp(hi)]}, "store": []}
     explorer.chart._vl_selections = current
 
 
@@ -112,6 +115,38 @@ def test_selection_survives_a_filter_change(explorer: Explorer):
     assert "Trade reaches 240bn" in explorer.detail.value
 
 
+def test_one_link_switch_actor_search_with_counts_and_a_table_of_one_line_rows(populated_store):
+    with populated_store.change(author="ana", message="link") as cs:
+        cs.link("sanction-2022", "bank-2024", relation="contributes_to")
+    ex = Explorer(populated_store)
+    params = {p["name"]: p for p in ex.chart.spec["params"]}
+    assert params["all_links"]["value"] is False and "bind" not in params["all_links"]  # the Explorer's switch only
+    ex.links_toggle.value = True
+    assert {p["name"]: p for p in ex.chart.spec["params"]}["all_links"]["value"] is True
+    labels = [label for label, _i in ex.actor_filter.options]
+    assert labels[0] in ("Russia (3)", "China (3)") and "United States (1)" in labels
+    ex.actor_filter.value = ("united-states",)
+    ex.actor_search.value = "sber"
+    assert {i for _l, i in ex.actor_filter.options} == {"sberbank", "united-states"}  # the chosen one stays
+    assert ex.actor_filter.value == ("united-states",) and ex.frame["id"].to_list() == ["sanction-2022"]
+    ex.reset()
+    assert ex.actor_search.value == "" and len(ex.actor_filter.options) == len(labels)
+    assert "el-clip" in ex.table.value and 'title="bank-2024"' in ex.table.value
+    assert ex.chart.spec["vconcat"][0]["width"] == "container"
+
+
+def test_a_brush_on_counts_brings_single_events_back(populated_store):
+    ex = Explorer(populated_store)
+    ex.frame = populated_store.query()
+    ex.chart.chart = timeline_counts = eventlog.timeline(populated_store, aggregate=True, controls=False)
+    ex._aggregated = "counts" in timeline_counts.to_dict()["datasets"]
+    ex._watch_selections()
+    brush(ex, dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert ex.filters == {"start": "2023-01-01", "end": "2023-12-31"}
+    assert not ex._aggregated and "events" in ex.chart.spec["datasets"]
+    assert set(ex.frame["id"]) == {"trade-2023", "bank-2024"}
+
+
 def test_detail_pane_lists_causes_and_effects(populated_store):
     with populated_store.change(author="ana", message="link") as cs:
         cs.link("sanction-2022", "bank-2024", relation="contributes_to")
@@ -180,7 +215,7 @@ def test_tagger_search_and_explorer_selection(populated_store):
     assert (tagger.cause.value, tagger.effect.value) == ("sanction-2022", "bank-2024")
     assert tagger.save() is not None
     # The explorer redraws with the new link.
-    assert len(ex.chart.spec["datasets"]["links"]) == 1
+    assert len(ex.chart.spec["datasets"]["link_ends"]) == 1
 
 
 # -- HistoryViewer -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ _STYLE = """<style>
 .eventlog-frame th, .eventlog-frame td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
   vertical-align: top; max-width: 420px; }
 .eventlog-frame tr.el-selected td { background: #fff3c4; }
+.eventlog-frame.el-clip td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 260px; }
 .eventlog-detail blockquote { margin: 4px 0 8px 0; padding: 2px 8px; border-left: 3px solid #bbb; color: #333; }
 .eventlog-error { color: #b00020; }
 .eventlog-ok { color: #1b5e20; }
@@ -51,15 +52,23 @@ def esc(value: Any) -> str:
 
 
 def frame_html(frame: pl.DataFrame, columns: list[str] | None = None, *, max_rows: int = 200,
-               selected: set[str] | None = None, key: str = "id", css: str = "eventlog-frame") -> str:
-    """A polars frame as an escaped HTML table (at most ``max_rows`` rows)."""
+               selected: set[str] | None = None, key: str = "id", css: str = "eventlog-frame",
+               clip: bool = False) -> str:
+    """A polars frame as an escaped HTML table (at most ``max_rows`` rows). With ``clip``, every
+    cell stays on one line (cut with an ellipsis, the whole text and the row's id on hover)."""
     cols = [c for c in (columns or frame.columns) if c in frame.columns]
     head = "".join(f"<th>{esc(c)}</th>" for c in cols)
     body = []
     for row in frame.head(max_rows).iter_rows(named=True):
         cls = ' class="el-selected"' if selected and row.get(key) in selected else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{esc(row[c])}</td>" for c in cols) + "</tr>")
+        if clip:
+            rid = esc(row.get(key))
+            body.append(f'<tr{cls} title="{rid}">' + "".join(
+                f'<td title="{esc(row[c])} ({rid})">{esc(row[c])}</td>' for c in cols) + "</tr>")
+        else:
+            body.append(f"<tr{cls}>" + "".join(f"<td>{esc(row[c])}</td>" for c in cols) + "</tr>")
     more = f"<p>{frame.height - max_rows} more rows not shown</p>" if frame.height > max_rows else ""
+    css = f"{css} el-clip" if clip else css
     return f'{_STYLE}<div class="{css}"><table><tr>{head}</tr>{"".join(body)}</table>{more}</div>'
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as w
 import polars as pl
 
-from .._charts.timeline import LANES, PICKS, timeline
+from .._charts.timeline import LANES, PICKS, TimeScale, responsive, timeline
 from .._dates import format_edtf_words
 from .._errors import EventlogError
 from .._store.store import Store
@@ -28,23 +28,6 @@ from ._common import (
 )
 
 _TABLE_COLUMNS = ["date", "type", "title", "actors", "n_sources", "status", "id"]
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _ms_to_date(ms: float) -> dt.date:
-    return (_EPOCH + dt.timedelta(milliseconds=float(ms))).date()
-
-
-def _window_ms(window: list[dict[str, Any]] | None) -> tuple[float, float] | None:
-    if not window:
-        return None
-    out = []
-    for d in window:
-        day = dt.datetime(d["year"], d["month"], d["date"], tzinfo=dt.UTC)
-        out.append((day - _EPOCH).total_seconds() * 1000)
-    return out[0], out[1]
-
-
 def _unvalidated(chart: Any) -> Any:
     """The chart, telling the widget not to check its spec against the Vega-Lite schema again
     when it serialises it: the timeline is our own, its specs are checked by the tests, and
@@ -69,7 +52,7 @@ class Explorer(Live, w.VBox):
     Example: ``ex = Explorer(); ex.type_filter.value = ("sanction",); ex.selected; ex.filters``
     """
 
-    def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = True,
+    def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = False,
                  width: int = 700, max_table_rows: int = 200, poll: float | None = None) -> None:
         ensure_offline()
         self.store = resolve_store(store)
@@ -92,8 +75,14 @@ class Explorer(Live, w.VBox):
             options=[(f"{t} ({counts[t]})", t) for t in EVENT_TYPES if t in counts], rows=7, description="types",
             layout=layout)
         actors = self.store.actors().sort("name")
-        self.actor_filter = w.SelectMultiple(options=[(n, i) for i, n in actors.select("id", "name").iter_rows()],
-                                             rows=6, description="actors", layout=layout)
+        per_actor = dict(everything.select(pl.col("actor_ids").explode().alias("a")).group_by("a").len().iter_rows())
+        # Actors with events first, most events first; the count is in the label.
+        ranked = sorted(actors.select("id", "name").iter_rows(), key=lambda r: (-per_actor.get(r[0], 0), r[1].lower()))
+        self._actor_options = [(f"{n} ({per_actor.get(i, 0)})", i) for i, n in ranked]
+        self.actor_search = w.Text(placeholder="search actors", description="find", continuous_update=True,
+                                   layout=layout)
+        self.actor_filter = w.SelectMultiple(options=self._actor_options, rows=6, description="actors", layout=layout)
+        self.actor_search.observe(self._on_actor_search, names="value")
         self.start_filter = w.Text(placeholder="EDTF, e.g. 2014", description="from", continuous_update=False,
                                    layout=layout)
         self.end_filter = w.Text(placeholder="e.g. 2022-02", description="to", continuous_update=False, layout=layout)
@@ -105,31 +94,51 @@ class Explorer(Live, w.VBox):
         # 0 stands for "now": ipywidgets reads a None value as "nothing selected".
         self.as_of = w.Dropdown(options=self._changeset_options(), value=0, description="as of", layout=layout)
         self.lanes = w.Dropdown(options=list(LANES), value=lanes, description="lanes", layout=layout)
-        self.links_toggle = w.Checkbox(value=links, description="causal links", indent=False)
+        # The one causal-link switch: off draws the links of the selected or hovered event, on draws all.
+        self.links_toggle = w.Checkbox(value=links, description="all causal links", indent=False)
         self.reset_button = w.Button(description="Reset filters", icon="undo")
         self.table = w.HTML()
         self.detail = w.HTML(self._placeholder())
         self.frame = everything
-        self._initial_brush: tuple[float, float] | None = None
-        self.chart = alt.JupyterChart(self._make_chart(), embed_options={"renderer": "svg", "actions": False})
+        self._aggregated = False
+        self._chart_meta: dict[str, Any] | None = None
+        self.chart = alt.JupyterChart(self._make_chart(), embed_options={"renderer": "svg", "actions": False},
+                                      layout=w.Layout(width="100%", min_width=f"{width + 120}px"))
         self._watch_selections()
         for widget in self._filter_widgets() + [self.lanes, self.links_toggle]:
             widget.observe(self._on_filter, names="value")
         self.reset_button.on_click(lambda _b: self.reset())  # reset() is guarded
 
-        panel = w.VBox([w.HTML("<b>Filters</b>"), *self._filter_widgets(), self.lanes, self.links_toggle,
+        panel = w.VBox([w.HTML("<b>Filters</b>"), self.type_filter, self.actor_search, *self._filter_widgets()[1:],
+                        self.lanes, self.links_toggle,
                         self.reset_button, self.status], layout=w.Layout(width="300px", min_width="300px"))
         panel.add_class("eventlog-filters")
         self.table.add_class("eventlog-table")
         self.detail.add_class("eventlog-detail")
         self.chart.add_class("eventlog-chart")
-        lower = w.HBox([w.Box([self.table], layout=w.Layout(width="55%", max_height="420px", overflow="auto")),
+        lower = w.HBox([w.Box([self.table], layout=w.Layout(width="55%", min_height="300px", max_height="420px",
+                                                            overflow="auto")),
                         w.Box([self.detail], layout=w.Layout(width="45%", max_height="420px", overflow="auto"))])
-        super().__init__([w.HBox([panel, w.VBox([self.chart], layout=w.Layout(overflow="auto"))]), lower])
+        super().__init__([w.HBox([panel, w.VBox([self.chart], layout=w.Layout(overflow="auto", flex="1 1 auto",
+                                                                             max_height="900px"))]), lower])
         self.add_class("eventlog-explorer")
         self._refresh_views()
 
     # -- filters -----------------------------------------------------------------------------------
+    @guarded
+    def _on_actor_search(self, _change: dict) -> None:
+        needle = self.actor_search.value.strip().lower()
+        kept = tuple(self.actor_filter.value)
+        chosen = set(kept)
+        # Chosen actors stay listed, so a search never drops a filter in use.
+        options = [(label, i) for label, i in self._actor_options if not needle or needle in label.lower() or i in chosen]
+        self._busy = True
+        try:
+            self.actor_filter.options = options
+            self.actor_filter.value = kept  # new options reset the value; the filter has not changed
+        finally:
+            self._busy = False
+
     def _filter_widgets(self) -> list[w.Widget]:
         return [self.type_filter, self.actor_filter, self.start_filter, self.end_filter, self.text_filter,
                 self.tag_filter, self.status_filter, self.as_of]
@@ -163,7 +172,7 @@ class Explorer(Live, w.VBox):
         try:
             for widget in (self.type_filter, self.actor_filter, self.tag_filter, self.status_filter):
                 widget.value = ()
-            for widget in (self.start_filter, self.end_filter, self.text_filter):
+            for widget in (self.start_filter, self.end_filter, self.text_filter, self.actor_search):
                 widget.value = ""
             self.as_of.value = 0
         finally:
@@ -215,12 +224,12 @@ class Explorer(Live, w.VBox):
             self._busy = False
 
     def _make_chart(self) -> Any:
-        chart = _unvalidated(timeline(self.frame, store=self.store, lanes=self.lanes.value, links=self.links_toggle.value,
-                         width=self._width, as_of=self.as_of.value or None))
-        brush = next((p for p in chart.params if getattr(p, "name", None) == "brush"), None)
-        value = getattr(brush, "value", None) if brush is not None else None
-        self._initial_brush = _window_ms(value.get("x") if isinstance(value, dict) else None)
-        return chart
+        chart = timeline(self.frame, store=self.store, lanes=self.lanes.value,
+                         links="all" if self.links_toggle.value else True, width=self._width,
+                         as_of=self.as_of.value or None, controls=False)
+        self._aggregated = "counts" in (chart.datasets or {})
+        self._chart_meta = chart.usermeta if isinstance(chart.usermeta, dict) else None
+        return _unvalidated(responsive(chart))
 
     # -- selection ---------------------------------------------------------------------------------
     def _watch_selections(self) -> None:
@@ -230,6 +239,16 @@ class Explorer(Live, w.VBox):
 
     @guarded
     def _on_select(self, _change: dict) -> None:
+        rng = self._brush_range() if self._aggregated else None
+        if rng is not None:
+            # Counts per period: a brush narrows the query, so single events come back.
+            self._busy = True
+            try:
+                self.start_filter.value, self.end_filter.value = rng[0].isoformat(), rng[1].isoformat()
+            finally:
+                self._busy = False
+            self.refresh()
+            return
         with self.store.reading():
             self._refresh_views(detail_only=False)
 
@@ -245,15 +264,14 @@ class Explorer(Live, w.VBox):
     def _brush_range(self) -> tuple[dt.date, dt.date] | None:
         sel = getattr(self.chart.selections, "brush", None)
         value = (sel.value if sel is not None else {}) or {}
-        rng = value.get("start")
-        if not rng or len(rng) != 2:
+        rng = value.get("w_start")
+        meta = ((self._chart_meta or {}).get("eventlog") or {}).get("scale")
+        if not rng or len(rng) != 2 or not meta:
             return None
+        # The chart draws on warped time (compressed years take less room): read the days back.
+        scale = TimeScale.from_meta(meta)
         lo, hi = sorted(float(x) for x in rng)
-        init = self._initial_brush
-        # The first zoom the chart opens with is a view, not a choice: it selects nothing.
-        if init is not None and abs(lo - init[0]) < 86_400_000 and abs(hi - init[1]) < 86_400_000:
-            return None
-        return _ms_to_date(lo), _ms_to_date(hi)
+        return scale.unwarp(lo), scale.unwarp(hi)
 
     @property
     def selected(self) -> pl.DataFrame:
@@ -280,7 +298,8 @@ class Explorer(Live, w.VBox):
                                          + unexported_note(self.store))
         if self.arrived:  # kept through redraws until the next arrival
             self.status.value += message_html(f"new: {self.arrived}")
-        self.table.value = frame_html(self.frame, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids)
+        self.table.value = frame_html(self.frame, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids,
+                                      clip=True)
         self.detail.value = self._detail_html(selected) if selected.height else self._placeholder()
 
     def _detail_html(self, selected: pl.DataFrame) -> str:
