@@ -161,6 +161,19 @@ def test_explorer_in_jupyterlab(lab, browser, tmp_path: Path):
         raise
 
 
+def _fits(page) -> None:
+    """The chart's box ends inside the Explorer (it scrolls when the window is narrower than the
+    chart), and the table shows at least 12 rows."""
+    right = page.evaluate("() => document.querySelector('.eventlog-explorer .eventlog-chart').parentElement"
+                          ".getBoundingClientRect().right")
+    box = page.evaluate("() => document.querySelector('.eventlog-explorer').getBoundingClientRect().right")
+    assert right <= box + 1, (right, box)
+    rows = page.evaluate("""() => { const t = document.querySelector('.eventlog-explorer .eventlog-table');
+        const box = t.parentElement.getBoundingClientRect();
+        return [...t.querySelectorAll('tr')].filter(r => r.getBoundingClientRect().bottom <= box.bottom + 1).length - 1; }""")
+    assert rows >= 12, rows
+
+
 def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
     with eventlog.open(db, read_only=True) as store:
         n_all = store.query().height
@@ -184,7 +197,19 @@ def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
     page.wait_for_selector(".eventlog-explorer svg.marks", timeout=STEP_MS)
     page.wait_for_function(f"document.querySelectorAll({MARKS!r}).length === {n_all}", timeout=STEP_MS)
     page.locator(".eventlog-explorer").scroll_into_view_if_needed()
-    page.screenshot(path=str(tmp_path / "explorer-start.png"))
+    page.screenshot(path=str(tmp_path / "explorer-1600.png"))
+    # Vega numbers SVG clip paths per chart; two SVG charts on one page would share ids and one
+    # would clip the other's marks (why 01_explore draws its other charts on canvas).
+    assert page.evaluate("() => { const ids = [...document.querySelectorAll('clipPath')].map(c => c.id);"
+                         " return ids.length === new Set(ids).size; }")
+    _fits(page)
+    # A narrower window: the chart follows its container and nothing is cut.
+    page.set_viewport_size({"width": 1000, "height": 1200})
+    page.wait_for_timeout(500)
+    page.locator(".eventlog-explorer").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "explorer-1000.png"))
+    _fits(page)
+    page.set_viewport_size({"width": 1600, "height": 1200})
 
     # Change a filter: only trade events remain, and the chart redraws with that many marks.
     types = page.locator(".eventlog-filters .widget-select-multiple select").first
@@ -237,8 +262,9 @@ def test_standalone_timeline_keeps_hostile_text_as_text(browser, fresh_store, tm
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(page_file.as_uri())
     page.wait_for_selector("svg.marks")
-    labels = page.locator("g.lane_labels_0_marks text").all_text_contents()
-    assert hostile in labels  # the lane label, shown as the literal text
+    lane = page.locator("g.lane_labels_0_marks text").first
+    assert hostile.startswith(lane.text_content().rstrip("\u2026"))  # the lane label, shown as the literal text
+    assert f"lane: {hostile}" in lane.get_attribute("aria-label")  # whole on hover
     label = page.locator("g.event_points_0_marks path").first.get_attribute("aria-label")
     assert "title: </script><script>alert(3)</script>;" in label
     assert page.evaluate("document.querySelectorAll('script').length") == 2
@@ -346,3 +372,33 @@ def test_timeline_page_follows_its_width_zooms_pans_brushes_and_shows_links_on_h
     page.wait_for_timeout(300)
     assert _box(page, "svg.marks")["w"] <= wide
     assert not errors, errors
+
+
+def test_report_exports_render_with_their_caption_and_no_hints(browser, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from eventlog._cli import main
+
+    db = tmp_path / "dataset.duckdb"
+    eventlog.build(EVENTS, db, author="test", message="dataset for the exports")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(STEP_MS)
+    for suffix in ("png", "svg", "pdf", "html"):
+        out = tmp_path / f"report.{suffix}"
+        res = CliRunner().invoke(main, ["timeline", "--db", str(db), "--type", "sanction", "--type", "bank_withdrawal",
+                                        "--from", "2022", "--to", "2024", "--title", "Sanctions and bank withdrawals",
+                                        "--size", "1200", "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        if suffix == "pdf":  # Chromium headless shows no PDF viewer: check the file itself
+            data = out.read_bytes()
+            assert data[:5] == b"%PDF-" and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 1
+            continue
+        page.goto(out.as_uri())
+        if suffix == "png":
+            assert page.evaluate("() => document.querySelector('img').naturalWidth") >= 1200
+        else:
+            page.wait_for_selector("svg")
+            text = page.evaluate("() => document.querySelector('svg').textContent")
+            assert "Query: type=sanction,bank_withdrawal" in text and "Sources cited" in text
+            assert "Scroll to zoom" not in text and "all causal links" not in page.content()
+        page.screenshot(path=str(tmp_path / f"report-{suffix}.png"))

@@ -132,7 +132,7 @@ def test_one_link_switch_actor_search_with_counts_and_a_table_of_one_line_rows(p
     ex.reset()
     assert ex.actor_search.value == "" and len(ex.actor_filter.options) == len(labels)
     assert "el-clip" in ex.table.value and 'title="bank-2024"' in ex.table.value
-    assert ex.chart.spec["vconcat"][0]["width"] == "container"
+    assert ex.chart.spec["vconcat"][0]["width"] == 900
 
 
 def test_a_brush_on_counts_brings_single_events_back(populated_store):

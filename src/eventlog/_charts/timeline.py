@@ -663,13 +663,15 @@ def _x_axis(scale_name: str, scale: TimeScale) -> Any:
                     domainColor="#999", tickColor="#999")
 
 
-def _x_scale(scale: TimeScale, *, brush: bool) -> Any:
+def _x_scale(scale: TimeScale, width: int, *, brush: bool) -> Any:
     """The linear scale of warped time: the brush's range once one is drawn, else everything."""
     import altair as alt
 
     whole = json.dumps(scale.domain())
     domain = {"expr": f"(brush && brush.w_start) ? brush.w_start : {whole}"} if brush else {"expr": whole}
-    return alt.Scale(type="linear", domain=domain, range=[round(scale.gutter, 1), {"expr": "width"}], zero=False,
+    # A number, not the "width" signal: in a concatenation that signal is not the view's width
+    # everywhere (JupyterChart sets it to its own); responsive() swaps it for the container's.
+    return alt.Scale(type="linear", domain=domain, rangeMin=round(scale.gutter, 1), rangeMax=width, zero=False,
                      nice=False)
 
 
@@ -816,7 +818,7 @@ def timeline(
     step = _STEP if height is None else max(12, min(24, height // max(3, len(band_domain))))
     height = step * max(3, len(band_domain))
     name = "concat_0_x" if overview or caption else "x"  # Vega's name for the main view's x scale
-    x_scale = _x_scale(scale, brush=overview and interactive)
+    x_scale = _x_scale(scale, width, brush=overview and interactive)
     axis = _x_axis(name, scale)
     y = alt.Y("band:N", title=None, axis=None, scale=alt.Scale(domain=band_domain, paddingInner=0.22, paddingOuter=0.1))
     band_top = alt.Y("band:N", title=None, axis=None, bandPosition=0,
@@ -859,7 +861,7 @@ def timeline(
     base = alt.Chart(events)
     layers: list[Any] = []
     shade = alt.Chart(alt.Data(name="lanes")).mark_rect(clip=True).encode(
-        x=alt.value(0), x2=alt.value("width"), y=band_top, y2=alt.Y2("last:N", bandPosition=1),
+        x=alt.value(0), x2=alt.value(width), y=band_top, y2=alt.Y2("last:N", bandPosition=1),
         color=alt.condition("datum.shade == 1", alt.value("#f5f5f5"), alt.value("#ffffff")),
     ).properties(name="lane_shade")
     layers.append(shade)
@@ -947,7 +949,7 @@ def timeline(
         density = _density_rows(rows, scale)
         ov_axis = _x_axis("overview_x", scale)
         ov = alt.Chart(alt.Data(name="density")).mark_bar(color="#607d8b", clip=True).encode(
-            x=alt.X("w_start:Q", scale=_x_scale(scale, brush=False), title=None, axis=ov_axis),
+            x=alt.X("w_start:Q", scale=_x_scale(scale, width, brush=False), title=None, axis=ov_axis),
             x2="w_stop:Q", y=alt.Y("count:Q", scale=alt.Scale(type="sqrt"), title=None, axis=None), y2=alt.value(44),
             tooltip=[alt.Tooltip("period:N", title="period"), alt.Tooltip("count:Q", title="events")],
         ).properties(width=width, height=44, name="overview")
@@ -1017,7 +1019,7 @@ def _aggregated_chart(frame: pl.DataFrame, *, lanes: str, max_rows: int, width: 
     name = "concat_0_x" if overview or caption else "x"  # Vega's name for the main view's x scale
     for r in rows:
         r["w_start"], r["w_stop"] = scale.warp(dt.date.fromisoformat(r["start"])), scale.warp(dt.date.fromisoformat(r["stop"]))
-    x_scale = _x_scale(scale, brush=overview and interactive)
+    x_scale = _x_scale(scale, width, brush=overview and interactive)
     data = alt.Data(name="counts")
     cells = alt.Chart(data).mark_rect(stroke="white", strokeWidth=0.2, clip=True).encode(
         x=alt.X("w_start:Q", scale=x_scale, title=None, axis=_x_axis(name, scale)),
@@ -1037,7 +1039,7 @@ def _aggregated_chart(frame: pl.DataFrame, *, lanes: str, max_rows: int, width: 
     parts: list[Any] = [cells]
     if overview:
         ov = alt.Chart(data).mark_bar(color="#607d8b").encode(
-            x=alt.X("w_start:Q", scale=_x_scale(scale, brush=False), title=None, axis=_x_axis("overview_x", scale)),
+            x=alt.X("w_start:Q", scale=_x_scale(scale, width, brush=False), title=None, axis=_x_axis("overview_x", scale)),
             x2="w_stop:Q", y=alt.Y("sum(count):Q", scale=alt.Scale(type="sqrt"), title=None, axis=None), y2=alt.value(44),
         ).properties(width=width, height=44, name="overview")
         if interactive:
@@ -1054,19 +1056,30 @@ def _aggregated_chart(frame: pl.DataFrame, *, lanes: str, max_rows: int, width: 
                             ).configure_view(stroke=None)
 
 
-def responsive(chart: Any) -> Any:
-    """A copy of ``chart`` whose views take the width of their container (``width="container"``).
+def responsive(spec: dict[str, Any], width: int) -> dict[str, Any]:
+    """A chart's spec whose views take the width of their container (``width="container"``).
 
-    The layout was computed at the chart's nominal width, so the container should be at
-    least that wide: a wider one only adds room between marks; :func:`to_html` and the
-    Explorer set that minimum.
+    Every place the chart drew at its nominal ``width`` (view widths, the x scales' far
+    end, the lane shading) follows the container instead. The layout was computed at
+    ``width``, so the container should be at least that wide (:func:`to_html` sets that
+    minimum): a wider one only adds room between marks.
     """
-    out = chart.copy(deep=False)
-    views = getattr(out, "vconcat", None)
-    if views:
-        out.vconcat = [v.copy(deep=False).properties(width="container") for v in views]
-    else:
-        out = out.properties(width="container")
+    def walk(node: Any, key: str | None = None) -> Any:
+        if isinstance(node, dict):
+            out = {k: walk(v, k) for k, v in node.items()}
+            if out.get("width") == width and key != "encoding":
+                out["width"] = "container"
+            if out.get("rangeMax") == width:
+                out["rangeMax"] = {"expr": "width"}
+            if key == "x2" and out.get("value") == width:
+                out["value"] = "width"
+            return out
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    out = walk(spec)
+    out["autosize"] = {"type": "pad", "contains": "padding"}
     return out
 
 
@@ -1121,7 +1134,7 @@ def to_html(chart: Any, *, title: str = "eventlog timeline") -> str:
 
     bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
     width = nominal_width(chart) or 600
-    return _HTML.format(title=html.escape(title), bundle=bundle, spec=_safe_json(responsive(chart).to_dict()),
+    return _HTML.format(title=html.escape(title), bundle=bundle, spec=_safe_json(responsive(chart.to_dict(), width)),
                         min_width=width)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as w
 import polars as pl
 
-from .._charts.timeline import LANES, PICKS, TimeScale, responsive, timeline
+from .._charts.timeline import LANES, PICKS, TimeScale, timeline
 from .._dates import format_edtf_words
 from .._errors import EventlogError
 from .._store.store import Store
@@ -53,7 +53,7 @@ class Explorer(Live, w.VBox):
     """
 
     def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = False,
-                 width: int = 700, max_table_rows: int = 200, poll: float | None = None) -> None:
+                 width: int = 900, max_table_rows: int = 200, poll: float | None = None) -> None:
         ensure_offline()
         self.store = resolve_store(store)
         self.status = w.HTML()
@@ -102,25 +102,32 @@ class Explorer(Live, w.VBox):
         self.frame = everything
         self._aggregated = False
         self._chart_meta: dict[str, Any] | None = None
+        # The widget's box must not clip the drawing (legends and padding make it wider than
+        # ``width``); the box around it scrolls instead.
         self.chart = alt.JupyterChart(self._make_chart(), embed_options={"renderer": "svg", "actions": False},
-                                      layout=w.Layout(width="100%", min_width=f"{width + 120}px"))
+                                      layout=w.Layout(overflow="visible", width="max-content"))
         self._watch_selections()
         for widget in self._filter_widgets() + [self.lanes, self.links_toggle]:
             widget.observe(self._on_filter, names="value")
         self.reset_button.on_click(lambda _b: self.reset())  # reset() is guarded
 
-        panel = w.VBox([w.HTML("<b>Filters</b>"), self.type_filter, self.actor_search, *self._filter_widgets()[1:],
-                        self.lanes, self.links_toggle,
-                        self.reset_button, self.status], layout=w.Layout(width="300px", min_width="300px"))
+        # Filters in columns above the chart, so the chart gets the notebook's whole width.
+        columns = [w.VBox([self.type_filter, self.status_filter, self.lanes]),
+                   w.VBox([self.actor_search, self.actor_filter, self.as_of]),
+                   w.VBox([self.tag_filter, self.text_filter]),
+                   w.VBox([self.start_filter, self.end_filter, self.links_toggle, self.reset_button, self.status])]
+        panel = w.VBox([w.HTML("<b>Filters</b>"), w.GridBox(columns, layout=w.Layout(
+            grid_template_columns="repeat(auto-fit, minmax(260px, 1fr))", grid_gap="4px 12px", width="100%"))])
         panel.add_class("eventlog-filters")
         self.table.add_class("eventlog-table")
         self.detail.add_class("eventlog-detail")
         self.chart.add_class("eventlog-chart")
-        lower = w.HBox([w.Box([self.table], layout=w.Layout(width="55%", min_height="300px", max_height="420px",
+        lower = w.HBox([w.Box([self.table], layout=w.Layout(width="55%", min_height="400px", max_height="440px",
                                                             overflow="auto")),
-                        w.Box([self.detail], layout=w.Layout(width="45%", max_height="420px", overflow="auto"))])
-        super().__init__([w.HBox([panel, w.VBox([self.chart], layout=w.Layout(overflow="auto", flex="1 1 auto",
-                                                                             max_height="900px"))]), lower])
+                        w.Box([self.detail], layout=w.Layout(width="45%", max_height="440px", overflow="auto"))])
+        # A window narrower than the chart scrolls it sideways; a tall chart scrolls inside its box.
+        chart_box = w.VBox([self.chart], layout=w.Layout(overflow="auto", max_height="720px"))
+        super().__init__([panel, chart_box, lower])
         self.add_class("eventlog-explorer")
         self._refresh_views()
 
@@ -229,7 +236,9 @@ class Explorer(Live, w.VBox):
                          as_of=self.as_of.value or None, controls=False)
         self._aggregated = "counts" in (chart.datasets or {})
         self._chart_meta = chart.usermeta if isinstance(chart.usermeta, dict) else None
-        return _unvalidated(responsive(chart))
+        # A fixed width: JupyterLab measures a widget's container before it is laid out, so a
+        # container-wide chart opens squeezed (seen in the browser test); HTML pages use the container.
+        return _unvalidated(chart)
 
     # -- selection ---------------------------------------------------------------------------------
     def _watch_selections(self) -> None:
