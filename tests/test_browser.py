@@ -161,6 +161,23 @@ def test_explorer_in_jupyterlab(lab, browser, tmp_path: Path):
         raise
 
 
+_CHART_FITS = """() => { const svg = document.querySelector('.eventlog-explorer .eventlog-chart svg.marks');
+    const box = document.querySelector('.eventlog-explorer').getBoundingClientRect();
+    const r = svg && svg.getBoundingClientRect();
+    return !!r && r.right <= box.right + 1 && r.width > 0.8 * (box.right - r.left); }"""
+
+
+def _drawn_to_fit(page) -> None:
+    """The Explorer redraws at the width its page gives it: the drawing fills the space, no wider."""
+    try:
+        page.wait_for_function(_CHART_FITS, timeout=STEP_MS)
+    except PlaywrightTimeout:
+        sizes = page.evaluate("""() => { const svg = document.querySelector('.eventlog-explorer .eventlog-chart svg.marks');
+            const box = document.querySelector('.eventlog-explorer').getBoundingClientRect();
+            const r = svg.getBoundingClientRect(); return {left: r.left, right: r.right, box: box.right}; }""")
+        raise AssertionError(f"the chart does not fill its space: {sizes}") from None
+
+
 def _fits(page) -> None:
     """The chart's box ends inside the Explorer (it scrolls when the window is narrower than the
     chart), and the table shows at least 12 rows."""
@@ -197,19 +214,24 @@ def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
     page.wait_for_selector(".eventlog-explorer svg.marks", timeout=STEP_MS)
     page.wait_for_function(f"document.querySelectorAll({MARKS!r}).length === {n_all}", timeout=STEP_MS)
     page.locator(".eventlog-explorer").scroll_into_view_if_needed()
+    _drawn_to_fit(page)
     page.screenshot(path=str(tmp_path / "explorer-1600.png"))
     # Vega numbers SVG clip paths per chart; two SVG charts on one page would share ids and one
     # would clip the other's marks (why 01_explore draws its other charts on canvas).
     assert page.evaluate("() => { const ids = [...document.querySelectorAll('clipPath')].map(c => c.id);"
                          " return ids.length === new Set(ids).size; }")
     _fits(page)
-    # A narrower window: the chart follows its container and nothing is cut.
+    # A narrower window: the chart is redrawn narrower (600 px at least; below that it scrolls).
     page.set_viewport_size({"width": 1000, "height": 1200})
+    page.wait_for_function("() => document.querySelector('.eventlog-explorer .eventlog-chart svg.marks')"
+                           ".getBoundingClientRect().width < 1000", timeout=STEP_MS)
     page.wait_for_timeout(500)
     page.locator(".eventlog-explorer").scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / "explorer-1000.png"))
     _fits(page)
     page.set_viewport_size({"width": 1600, "height": 1200})
+    _drawn_to_fit(page)
+    page.wait_for_timeout(500)  # the redraw at the wider width has settled before the next step
 
     # Change a filter: only trade events remain, and the chart redraws with that many marks.
     types = page.locator(".eventlog-filters .widget-select-multiple select").first

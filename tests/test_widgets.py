@@ -132,7 +132,24 @@ def test_one_link_switch_actor_search_with_counts_and_a_table_of_one_line_rows(p
     ex.reset()
     assert ex.actor_search.value == "" and len(ex.actor_filter.options) == len(labels)
     assert "el-clip" in ex.table.value and 'title="bank-2024"' in ex.table.value
-    assert ex.chart.spec["vconcat"][0]["width"] == 900
+    assert ex.chart.spec["vconcat"][0]["width"] == 900  # until the page reports its width
+
+
+def test_the_explorer_draws_to_the_width_the_page_reports(populated_store):
+    ex = Explorer(populated_store)
+    click(ex, "trade-2023")
+    ex.width_probe.width = 1500  # what the probe's ResizeObserver sends
+    assert ex.chart.spec["vconcat"][0]["width"] == Explorer.chart_width(1500) == 1276
+    click(ex, "trade-2023")  # the selection observers follow the new chart
+    assert ex.selected["id"].to_list() == ["trade-2023"]
+    ex.width_probe.width = 1490  # a scrollbar's worth: no new layout
+    assert ex.chart.spec["vconcat"][0]["width"] == 1276
+    ex.width_probe.width = 700
+    assert ex.chart.spec["vconcat"][0]["width"] == 676
+    assert Explorer.chart_width(300) == 600  # narrower than that, it scrolls
+    fixed = Explorer(populated_store, width=800)
+    fixed.width_probe.width = 1500
+    assert fixed.chart.spec["vconcat"][0]["width"] == 800
 
 
 def test_a_brush_on_counts_brings_single_events_back(populated_store):

@@ -826,7 +826,7 @@ def timeline(
     legend_orient = "right" if width >= 1000 else "bottom"
     colour = alt.Color("type:N", scale=_colour_scale([r["type"] for r in rows]), title="event type",
                        legend=alt.Legend(orient=legend_orient, symbolLimit=40, labelLimit=220, symbolOpacity=1,
-                                         **({} if legend_orient == "right" else {"columns": 6})))
+                                         **({} if legend_orient == "right" else {"columns": max(1, min(6, width // 170))})))
     tooltip = [
         alt.Tooltip("title:N", title="title"),
         alt.Tooltip("date:N", title="date (EDTF)"),

@@ -26,6 +26,7 @@ from ._common import (
     resolve_store,
     unexported_note,
 )
+from ._width import WidthProbe
 
 _TABLE_COLUMNS = ["date", "type", "title", "actors", "n_sources", "status", "id"]
 def _unvalidated(chart: Any) -> Any:
@@ -53,7 +54,7 @@ class Explorer(Live, w.VBox):
     """
 
     def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = False,
-                 width: int = 900, max_table_rows: int = 200, poll: float | None = None) -> None:
+                 width: int | None = None, max_table_rows: int = 200, poll: float | None = None) -> None:
         ensure_offline()
         self.store = resolve_store(store)
         self.status = w.HTML()
@@ -65,7 +66,11 @@ class Explorer(Live, w.VBox):
     def _build(self, lanes: str, links: bool, width: int, max_table_rows: int) -> None:
         import altair as alt
 
-        self._width = width
+        # None: follow the space the notebook gives (reported by the probe); a number: fixed.
+        self._fixed_width = width is not None
+        self._width = width if width is not None else 900
+        self.width_probe = WidthProbe()
+        self.width_probe.observe(self._on_width, names="width")
         self._max_table_rows = max_table_rows
         self._busy = False
         everything = self.store.query()
@@ -127,9 +132,31 @@ class Explorer(Live, w.VBox):
                         w.Box([self.detail], layout=w.Layout(width="45%", max_height="440px", overflow="auto"))])
         # A window narrower than the chart scrolls it sideways; a tall chart scrolls inside its box.
         chart_box = w.VBox([self.chart], layout=w.Layout(overflow="auto", max_height="720px"))
-        super().__init__([panel, chart_box, lower])
+        super().__init__([panel, self.width_probe, chart_box, lower])
         self.add_class("eventlog-explorer")
         self._refresh_views()
+
+    # -- width -------------------------------------------------------------------------------------
+    @staticmethod
+    def chart_width(space: int) -> int:
+        """The chart width for ``space`` pixels: the legends go right from 1000 px (taking about
+        200), else below; under 600 the chart keeps 600 and scrolls."""
+        room = space - 24
+        if room - 200 >= 1000:
+            return room - 200
+        return max(600, min(room, 999))
+
+    @guarded
+    def _on_width(self, change: dict) -> None:
+        if self._fixed_width or not change["new"]:
+            return
+        target = self.chart_width(int(change["new"]))
+        if abs(target - self._width) < 24:  # a scrollbar coming and going is not a new layout
+            return
+        self._width = target
+        with self._lock, self.store.reading():
+            self.chart.chart = self._make_chart()
+            self._watch_selections()
 
     # -- filters -----------------------------------------------------------------------------------
     @guarded
