@@ -432,3 +432,16 @@ def test_disputes_uncertainty_and_confidence_are_drawn_and_explained(dataset_cha
     assert "disputed" in key and "approximate" in key and "confidence" in key.lower()
     bars = _layer(spec, "event_bars")["encoding"]
     assert bars["strokeDash"]["legend"] is not None and bars["opacity"]["title"] == "confidence"
+
+
+@pytest.mark.parametrize("view,expect", [
+    (("2022", "2022"), {"Jan", "Jun", "Dec"}),  # a year: months
+    (("2021", "2024"), {"Q1", "Q2", "Q3", "Q4"}),  # a few years: quarters
+    (("2014", "2024"), {"2014", "2019", "2024"}),  # a decade: every year
+    (("1900", "2025"), {"1900", "1950", "2000"}),  # a century: every 25 or 50 years
+])
+def test_the_axis_labels_what_the_span_holds_and_never_twice(dataset_chart_store, view, expect):
+    chart = timeline(dataset_chart_store, view=view, report=True, start=view[0], end=view[1])
+    labels = axis_labels(scenegraph(chart))[0]
+    assert expect <= {label.split("\n")[-1] for label in labels}, labels
+    assert len(set(read_axis(labels))) == len(labels), labels

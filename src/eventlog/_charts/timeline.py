@@ -640,9 +640,9 @@ def _density_rows(rows: list[dict[str, Any]], scale: TimeScale) -> list[dict[str
 
 def _x_axis(scale_name: str, scale: TimeScale) -> Any:
     """Labels by how many pixels a year gets where the tick is (so compressed years get fewer):
-    years every 1, 2, 5, 10, 25, 50 or 100 years, and at 420 px a year or more, months with
-    the year written above January and above the first month in view; never the same label
-    twice. Ticks are the warped positions of year and month starts; the ones not labelled at
+    years (or decades) every 1, 2, 5, 10, 25, 50 or 100 years; from 150 px a year, quarters
+    (Q1..Q4), and from 420 px, months, with the year written above the first of the year and
+    above the first tick in view; two ticks never read the same. Ticks are the warped positions of year and month starts; the ones not labelled at
     the current zoom are not drawn."""
     import altair as alt
 
@@ -650,13 +650,15 @@ def _x_axis(scale_name: str, scale: TimeScale) -> Any:
     t = f"({scale.unwarp_expr(u)} + 43200000)"  # half a day in: rounding never lands on the day before
     ppy = f"({scale.rate_expr(u)} * 365.25 * span(range('{scale_name}')) / span(domain('{scale_name}')))"
     months = f"({ppy} >= 420)"
+    quarters = f"({ppy} >= 150)"
     step = (f"({ppy} >= 50 ? 1 : {ppy} >= 22 ? 2 : {ppy} >= 9 ? 5 : {ppy} >= 4.5 ? 10 : {ppy} >= 2 ? 25 : "
             f"{ppy} >= 0.9 ? 50 : 100)")
     jan = f"(utcmonth({t}) == 0)"
-    shown = f"({jan} ? ({months} || utcyear({t}) % {step} == 0) : {months})"
+    shown = f"({jan} ? ({quarters} || utcyear({t}) % {step} == 0) : ({months} || ({quarters} && utcmonth({t}) % 3 == 0)))"
     first = f"(({u}) - domain('{scale_name}')[0] < {scale.rate_expr(u)} * 31)"
-    label = (f"!{shown} ? '' : {jan} ? ({months} ? [utcFormat({t}, '%Y'), 'Jan'] : utcFormat({t}, '%Y'))"
-             f" : [{first} ? utcFormat({t}, '%Y') : '', utcFormat({t}, '%b')]")
+    minor = f"({months} ? utcFormat({t}, '%b') : 'Q' + (floor(utcmonth({t}) / 3) + 1))"
+    label = (f"!{shown} ? '' : {jan} ? ({quarters} ? [utcFormat({t}, '%Y'), {minor}] : utcFormat({t}, '%Y'))"
+             f" : [{first} ? utcFormat({t}, '%Y') : '', {minor}]")
     visible = {"condition": {"test": shown, "value": 1}, "value": 0}
     return alt.Axis(title=None, values=scale.tick_values(), labelExpr=label, grid=True, gridColor="#e6e6e6",
                     gridOpacity=visible, tickOpacity=visible, labelFontSize=10, labelOverlap="greedy",
