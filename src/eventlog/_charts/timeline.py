@@ -264,8 +264,8 @@ class TimeScale:
         return cls(tuple(dt.date.fromisoformat(x) for x in meta["stops"]), tuple(meta["shares"]), meta["gutter"])
 
     @classmethod
-    def fit(cls, starts: Sequence[dt.date], stops: Sequence[dt.date], *, view: tuple[dt.date, dt.date] | None = None,
-            compress: bool = True) -> TimeScale:
+    def fit(cls, starts: Sequence[dt.date], stops: Sequence[dt.date], *,
+            view: tuple[dt.date, dt.date] | None = None) -> TimeScale:
         """A scale showing every [start, stop] with a small margin, or exactly ``view``.
 
         With at least 20 events spread unevenly, the range is cut at the year before the
@@ -288,7 +288,7 @@ class TimeScale:
         ordered = sorted(starts)
         cuts = sorted({dt.date(max(1, ordered[int(len(ordered) * q)].year - 1), 1, 1) for q in (0.05, 0.25)})
         cuts = [c for c in cuts if lo < c < hi]
-        if not compress or len(ordered) < 20 or not cuts:
+        if len(ordered) < 20 or not cuts:
             return cls((lo, hi), (0.0, 1.0))
         stops_ = [lo, *cuts, hi]
         weights = []
@@ -413,6 +413,11 @@ def _pack(rows: list[dict[str, Any]], scale: TimeScale, width: float) -> None:
             del r[key]
 
 
+def _check_lanes(lanes: str) -> None:
+    if lanes not in LANES:
+        raise ValidationError(f"lanes must be one of {', '.join(LANES)}, not {lanes!r}", field="lanes")
+
+
 def _lane_values(frame: pl.DataFrame, lanes: str) -> list[list[str]]:
     if lanes == "type":
         return [[t] for t in frame["type"].to_list()]
@@ -462,8 +467,7 @@ def chart_rows(frame: pl.DataFrame, *, lanes: str = "type", store: Store | None 
     >>> (rows[0]["start"], rows[0]["stop"], rows[0]["point"], rows[0]["when"], rows[0]["label"])
     ('2014-01-01', '2015-01-01', False, 'sometime in 2014', 'T')
     """
-    if lanes not in LANES:
-        raise ValidationError(f"lanes must be one of {', '.join(LANES)}, not {lanes!r}", field="lanes")
+    _check_lanes(lanes)
     values = _lane_values(frame, lanes)
     order = _lane_order(values, lanes)
     known = set(order)
@@ -803,8 +807,7 @@ def timeline(
                                  window=window, report=report, caption=caption)
     import altair as alt
 
-    if lanes not in LANES:
-        raise ValidationError(f"lanes must be one of {', '.join(LANES)}, not {lanes!r}", field="lanes")
+    _check_lanes(lanes)
     scale = _scale_for(frame, window, _gutter(_lane_order(_lane_values(frame, lanes), lanes)))
     rows, order = chart_rows(frame, lanes=lanes, store=store, width=width, scale=scale)
     interactive = not report
