@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import dataclasses
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -141,9 +143,9 @@ class TimeScale:
     """The main view's x scale: piecewise linear from days to shares of the width.
 
     ``stops`` are the domain's break days and ``shares`` where they fall (0 to 1). Two stops
-    are a plain linear scale; three compress the years before the busy period into the
-    first ``shares[1]`` of the width. The same numbers go into the Vega-Lite spec, so the
-    layout computed here is the one drawn.
+    are a plain linear scale; more compress the sparse years into small shares. The chart
+    draws on :meth:`warp` positions with a linear scale, so the layout computed here with
+    :meth:`px` is the one drawn.
     """
 
     stops: tuple[dt.date, ...]
@@ -157,12 +159,9 @@ class TimeScale:
         return len(self.stops) > 2
 
     def px(self, d: dt.date, width: float) -> float:
-        days = (d - _EPOCH).days
-        xs = [(s - _EPOCH).days for s in self.stops]
-        k = max(1, min(len(xs) - 1, bisect.bisect_right(xs, days)))
-        lo, hi = xs[k - 1], xs[k]
-        share = self.shares[k - 1] + (self.shares[k] - self.shares[k - 1]) * (days - lo) / max(1, hi - lo)
-        return self.gutter + share * (width - self.gutter)
+        """Where day ``d`` is drawn, in pixels of a view ``width`` wide (before any zoom)."""
+        lo, hi = self.domain()
+        return self.gutter + (self.warp(d) - lo) / max(1e-9, hi - lo) * (width - self.gutter)
 
     def squeezed(self) -> list[dict[str, str]]:
         """The stretches drawn at under half the pixels per year of the roomiest one."""
@@ -185,14 +184,16 @@ class TimeScale:
     # days, which keeps its JSON small). Zoom and pan are then plain
     # linear moves, the compressed years stay compressed, and the axis converts back.
 
+    # Cached: warp() runs for every row, and these depend on the (frozen) stops and shares only.
+    @functools.cached_property
     def _pieces(self) -> list[tuple[int, int, float, float]]:
         return [(_ms(a), _ms(b), s0, s1) for a, b, s0, s1 in
                 zip(self.stops, self.stops[1:], self.shares, self.shares[1:], strict=False)]
 
-    @property
+    @functools.cached_property
     def _focus(self) -> tuple[float, float]:
         """(warped ms per share, warped origin): the roomiest stretch keeps real milliseconds."""
-        a, b, s0, s1 = max(self._pieces(), key=lambda p: (p[3] - p[2]) / max(1, p[1] - p[0]))
+        a, b, s0, s1 = max(self._pieces, key=lambda p: (p[3] - p[2]) / max(1, p[1] - p[0]))
         k = (b - a) / max(1e-9, s1 - s0)
         return k, a - s0 * k
 
@@ -200,7 +201,7 @@ class TimeScale:
         """The warped day (a number) at which day ``d`` is drawn."""
         k, origin = self._focus
         ms = _ms(d)
-        pieces = self._pieces()
+        pieces = self._pieces
         a, b, s0, s1 = next((p for p in pieces if ms < p[1]), pieces[-1])
         share = s0 + (s1 - s0) * (ms - a) / max(1, b - a)
         return round((origin + share * k) / _DAY_MS, 4)
@@ -209,7 +210,7 @@ class TimeScale:
         """The day drawn at warped day ``w`` (a brush's bounds, read back in Python)."""
         k, origin = self._focus
         share = (w * _DAY_MS - origin) / k
-        pieces = self._pieces()
+        pieces = self._pieces
         a, b, s0, s1 = next((p for p in pieces if share < p[3]), pieces[-1])
         ms = a + (share - s0) / max(1e-12, s1 - s0) * (b - a)
         days = max(-719_162, min(2_932_896, math.floor((ms + 1000) / _DAY_MS)))  # inside 0001-01-01 .. 9999-12-31
@@ -218,7 +219,7 @@ class TimeScale:
     def _by_piece(self, w: str, value: Any) -> str:
         """A Vega expression choosing ``value(piece)`` by the stretch warped ``w`` falls in."""
         k, origin = self._focus
-        pieces = self._pieces()
+        pieces = self._pieces
         expr = value(pieces[-1])
         for p in reversed(pieces[:-1]):
             expr = f"(({w}) < {(origin + p[3] * k) / _DAY_MS:.4f} ? {value(p)} : {expr})"
@@ -241,7 +242,7 @@ class TimeScale:
     def tick_values(self) -> list[float]:
         """Warped positions of every year start, and of every month start in the stretches drawn
         at a quarter or more of the roomiest one's pixels per year (the axis shows what fits)."""
-        pieces = self._pieces()
+        pieces = self._pieces
         k, _origin = self._focus
         rates = [(s1 - s0) * k / max(1, b - a) for a, b, s0, s1 in pieces]
         lo, hi = self.stops[0], self.stops[-1]
@@ -439,7 +440,7 @@ def _scale_for(frame: pl.DataFrame, view: tuple[dt.date, dt.date] | None, gutter
     pairs = [(s, e) for s, e in zip(frame["start"].to_list(), frame["end"].to_list(), strict=True)
              if s is not None and e is not None]
     fitted = TimeScale.fit([s for s, _ in pairs], [_safe_plus(e, dt.timedelta(days=1)) for _, e in pairs], view=view)
-    return TimeScale(fitted.stops, fitted.shares, gutter)
+    return dataclasses.replace(fitted, gutter=gutter)
 
 
 def _gutter(order: Sequence[str]) -> float:
@@ -817,17 +818,18 @@ def timeline(
     for r in rows:
         tracks_per_lane[r["lane"]] = max(tracks_per_lane[r["lane"]], r["track"] + 1)
     band_domain = [f"{lane}|{k}" for lane in order for k in range(max(1, tracks_per_lane[lane]))]
+    per_lane = Counter(r["lane"] for r in rows)
     lane_rows = [{"lane": lane, "band": f"{lane}|0", "last": f"{lane}|{max(1, tracks_per_lane[lane]) - 1}",
-                  "short": _fit_text(lane, (scale.gutter - 10) * 0.85), "shade": k % 2, "n": sum(1 for r in rows if r["lane"] == lane)}
+                  "short": _fit_text(lane, (scale.gutter - 10) * 0.85), "shade": k % 2, "n": per_lane[lane]}
                  for k, lane in enumerate(order)]
     step = _STEP if height is None else max(12, min(24, height // max(3, len(band_domain))))
     height = step * max(3, len(band_domain))
     name = "concat_0_x" if overview or caption else "x"  # Vega's name for the main view's x scale
     x_scale = _x_scale(scale, width, brush=overview and interactive)
     axis = _x_axis(name, scale)
-    y = alt.Y("band:N", title=None, axis=None, scale=alt.Scale(domain=band_domain, paddingInner=0.22, paddingOuter=0.1))
-    band_top = alt.Y("band:N", title=None, axis=None, bandPosition=0,
-                     scale=alt.Scale(domain=band_domain, paddingInner=0.22, paddingOuter=0.1))
+    bands = alt.Scale(domain=band_domain, paddingInner=0.22, paddingOuter=0.1)
+    y = alt.Y("band:N", title=None, axis=None, scale=bands)
+    band_top = alt.Y("band:N", title=None, axis=None, bandPosition=0, scale=bands)  # rects from a band's top
     legend_orient = "right" if width >= 1000 else "bottom"
     colour = alt.Color("type:N", scale=_colour_scale([r["type"] for r in rows]), title="event type",
                        legend=alt.Legend(orient=legend_orient, symbolLimit=40, labelLimit=220, symbolOpacity=1,
