@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing as mp
-import queue
 import re
 import sys
-import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +21,11 @@ from eventlog._cli import main
 from eventlog._store.lake import LakeLocation, LakeStore
 from tests import lake_workers
 from tests.helpers import make_event
+from tests.lake_helpers import check_versions, new_team_store, run_workers
 
 pytest_plugins = ["tests.lake_fixtures"]
 
 T0 = dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC)
-PROCESS_TIMEOUT = 300  # seconds for a whole multi-process run; far above what it needs
 
 
 # -- one scenario, run on every backend ---------------------------------------------------------
@@ -180,8 +178,8 @@ def test_failed_commit_leaves_lake_unchanged(file_lake: tuple[str, str]) -> None
 
 # -- a PostgreSQL catalog ------------------------------------------------------------------------
 @pytest.mark.postgres
-def test_postgres_catalog_gives_the_same_api(pg_lake: tuple[str, str], tmp_path: Path) -> None:
-    store = eventlog.open(pg_lake[0], data_path=pg_lake[1], create=True)
+def test_postgres_catalog_gives_the_same_api(team_lake: tuple[str, str], tmp_path: Path) -> None:
+    store = eventlog.open(team_lake[0], data_path=team_lake[1], create=True)
     try:
         assert_same_api(store, tmp_path)
         assert_snapshots_carry_changesets(store)
@@ -208,86 +206,17 @@ def test_postgres_catalog_needs_a_data_path_and_an_existing_store(pg_lake: tuple
 
 
 @pytest.mark.postgres
-def test_cli_reads_a_team_store(pg_lake: tuple[str, str]) -> None:
-    with eventlog.open(pg_lake[0], data_path=pg_lake[1], create=True) as store:
+def test_cli_reads_a_team_store(team_lake: tuple[str, str]) -> None:
+    with eventlog.open(team_lake[0], data_path=team_lake[1], create=True) as store:
         seed(store)
     runner = CliRunner()
-    res = runner.invoke(main, ["query", "--db", pg_lake[0], "--format", "csv", "--columns", "all"])
+    res = runner.invoke(main, ["query", "--db", team_lake[0], "--format", "csv", "--columns", "all"])
     assert res.exit_code == 0, res.output
     assert "Trade reaches 240bn" in res.output and "Gas contract" not in res.output
-    res = runner.invoke(main, ["log", "--db", pg_lake[0], "--format", "json"])
+    res = runner.invoke(main, ["log", "--db", team_lake[0], "--format", "json"])
     assert res.exit_code == 0 and res.output.count("\n") == 5
-    res = runner.invoke(main, ["history", "trade-2023", "--db", pg_lake[0], "--format", "csv"])
+    res = runner.invoke(main, ["history", "trade-2023", "--db", team_lake[0], "--format", "csv"])
     assert res.exit_code == 0 and "better title" in res.output
-
-
-def _new_team_store(location: str, data_path: str, events: list[str]) -> None:
-    with eventlog.open(location, data_path=data_path, create=True) as store:
-        with store.change(author="setup", message="registry") as cs:
-            cs.put(eventlog.Actor(id="russia", name="Russia", category="state"))
-            cs.put(eventlog.Actor(id="china", name="China", category="state"))
-            cs.put(eventlog.Source(id="doc", file="doc.txt", title="Doc", publisher="us", language="en",
-                                   published="2024", sha256="0" * 64))
-        with store.change(author="setup", message="events") as cs:
-            for e in events:
-                cs.put(make_event(e, title=f"{e} original"))
-
-
-def _run_workers(target: Any, args_per_worker: list[tuple]) -> list[dict[str, Any]]:
-    """Start one spawned process per argument tuple, collect their reports, always clean up."""
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*args, out), daemon=True) for args in args_per_worker]
-    reports: list[dict[str, Any]] = []
-    try:
-        for p in procs:
-            p.start()
-        done = 0
-        deadline = time.monotonic() + PROCESS_TIMEOUT
-        while done < len(procs) and time.monotonic() < deadline:
-            try:
-                msg = out.get(timeout=5)
-            except queue.Empty:
-                if not any(p.is_alive() for p in procs) and out.empty():
-                    break
-                continue
-            if msg["outcome"] == "done":
-                done += 1
-            reports.append(msg)
-        for p in procs:
-            p.join(timeout=30)
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-                p.join(timeout=10)
-    crashes = [r["error"] for r in reports if r["outcome"] == "crash"]
-    assert not crashes, crashes[0]
-    assert done == len(procs), f"only {done} of {len(procs)} workers finished"
-    assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
-    return reports
-
-
-def _check_versions(store: eventlog.Store, events: list[str], oks: list[dict[str, Any]]) -> None:
-    """Every successful write is in history, at the version it claimed, and versions are 1..n."""
-    by_event: dict[str, list[dict]] = defaultdict(list)
-    for r in oks:
-        by_event[r["event"]].append(r)
-    for e in events:
-        hist = store.history(e)
-        versions = hist["version"].to_list()
-        assert versions == list(range(1, len(by_event[e]) + 2)), f"{e}: versions {versions}"
-        data = {row[0]: row[1] for row in store.sql(
-            "SELECT changeset, data FROM event_versions WHERE key = ?", [e]).iter_rows()}
-        for r in by_event[e]:
-            assert r["changeset"] in data, f"{e}: changeset {r['changeset']} by w{r['worker']} is missing"
-            assert f'"title":"{r["title"]}"' in data[r["changeset"]]
-            if r["expected"] is not None:
-                row = hist.filter(pl.col("changeset") == r["changeset"])
-                assert row["version"][0] == r["expected"] + 1
-    ids = sorted(r["changeset"] for r in oks)
-    assert len(ids) == len(set(ids)), "two writers got the same changeset id"
-    assert store.log()["changeset"].sort().to_list() == list(range(1, store.last_changeset() + 1))
 
 
 @pytest.mark.postgres
@@ -295,11 +224,11 @@ def _check_versions(store: eventlog.Store, events: list[str], oks: list[dict[str
 def test_lockstep_writers_one_wins_each_round_the_rest_conflict(pg_lake: tuple[str, str]) -> None:
     """4 processes read the same version, wait for each other, then all write based on it."""
     events = ["e0", "e1"]
-    _new_team_store(*pg_lake, events)
+    new_team_store(*pg_lake, events)
     workers, rounds = 4, [events[r % 2] for r in range(6)]
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(workers)
-    reports = _run_workers(lake_workers.lockstep, [(pg_lake[0], w, rounds, barrier) for w in range(workers)])
+    reports = run_workers(lake_workers.lockstep, [(pg_lake[0], w, rounds, barrier) for w in range(workers)])
     attempts = [r for r in reports if r["outcome"] in ("ok", "conflict")]
     assert len(attempts) == workers * len(rounds)
     per_round = Counter((r["round"], r["outcome"]) for r in attempts)
@@ -308,7 +237,7 @@ def test_lockstep_writers_one_wins_each_round_the_rest_conflict(pg_lake: tuple[s
         assert (per_round[(r, "ok")], per_round[(r, "conflict")]) == (1, workers - 1), per_round
     oks = [r for r in attempts if r["outcome"] == "ok"]
     with eventlog.open(pg_lake[0], read_only=True) as store:
-        _check_versions(store, events, oks)
+        check_versions(store, events, oks)
         for r in attempts:
             if r["outcome"] == "conflict":
                 assert "someone changed it" in r["error"]
@@ -317,14 +246,17 @@ def test_lockstep_writers_one_wins_each_round_the_rest_conflict(pg_lake: tuple[s
 
 @pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.parametrize("commit_lock", [True, False], ids=["queued", "colliding"])
-def test_free_running_writers_lose_nothing(pg_lake: tuple[str, str], commit_lock: bool) -> None:
+@pytest.mark.parametrize(("storage", "commit_lock"), [("pg_lake", True), ("pg_lake", False), ("pg_s3_lake", True)],
+                         ids=["queued", "colliding", "queued-s3"])
+def test_free_running_writers_lose_nothing(storage: str, commit_lock: bool, request: pytest.FixtureRequest) -> None:
     """4 processes x 6 read-modify-writes on 3 overlapping events, a quarter of them blind puts;
-    with commits queued on the advisory lock, and colliding in DuckLake and retried."""
+    with commits queued on the advisory lock, and colliding in DuckLake and retried; and queued
+    with the data in a bucket (the workers read the credentials from the environment)."""
+    pg_lake: tuple[str, str] = request.getfixturevalue(storage)
     events = ["e0", "e1", "e2"]
-    _new_team_store(*pg_lake, events)
+    new_team_store(*pg_lake, events)
     workers, edits = 4, 6
-    reports = _run_workers(lake_workers.free_running,
+    reports = run_workers(lake_workers.free_running,
                            [(pg_lake[0], w, events, edits, 1000 + w, 4, commit_lock) for w in range(workers)])
     attempts = [r for r in reports if r["outcome"] in ("ok", "conflict")]
     assert len(attempts) == workers * edits  # every attempt ended as a success or a VersionConflict
@@ -334,7 +266,7 @@ def test_free_running_writers_lose_nothing(pg_lake: tuple[str, str], commit_lock
     based_on = Counter((r["event"], r["expected"]) for r in oks if r["expected"] is not None)
     assert all(n == 1 for n in based_on.values()), "two successful writes were based on the same version"
     with eventlog.open(pg_lake[0], read_only=True) as store:
-        _check_versions(store, events, oks)
+        check_versions(store, events, oks)
         final = {e: store.history(e)["version"].max() for e in events}
         for r in conflicts:  # a conflict means someone else really had moved the event on
             assert r["expected"] < final[r["event"]]
@@ -365,7 +297,7 @@ def test_a_refused_commit_is_retried_on_fresh_state(pg_lake: tuple[str, str], ex
     """The mechanism itself, step by step: two writers update the head row; DuckLake refuses the
     later COMMIT with a transaction conflict; the retry starts a new transaction that sees the
     other's work, so a stale expected_version becomes VersionConflict and a blind put lands on top."""
-    _new_team_store(*pg_lake, ["e0"])
+    new_team_store(*pg_lake, ["e0"])
     # No advisory lock here: the other writer must be able to commit inside our open transaction.
     a = eventlog.open(pg_lake[0], commit_lock=False)
     b = eventlog.open(pg_lake[0], commit_lock=False)
@@ -392,7 +324,7 @@ def test_a_refused_commit_is_retried_on_fresh_state(pg_lake: tuple[str, str], ex
 
 @pytest.mark.postgres
 def test_the_same_quote_added_at_once_is_kept_once(pg_lake: tuple[str, str]) -> None:
-    _new_team_store(*pg_lake, ["e0"])
+    new_team_store(*pg_lake, ["e0"])
     a = eventlog.open(pg_lake[0], commit_lock=False)
     b = eventlog.open(pg_lake[0], commit_lock=False)
     try:
@@ -418,8 +350,31 @@ def test_the_same_quote_added_at_once_is_kept_once(pg_lake: tuple[str, str]) -> 
 def test_two_processes_create_the_same_store_at_once(pg_lake: tuple[str, str]) -> None:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(2)
-    _run_workers(lake_workers.create_and_commit, [(pg_lake[0], pg_lake[1], w, barrier) for w in range(2)])
+    run_workers(lake_workers.create_and_commit, [(pg_lake[0], pg_lake[1], w, barrier) for w in range(2)])
     with eventlog.open(pg_lake[0], read_only=True) as store:
         assert store.sql("SELECT * FROM head")["last_changeset"].to_list() == [2]
         assert store.sql("SELECT count(*) AS n FROM meta WHERE key = 'schema_version'")["n"][0] == 1
         assert sorted(store.query()["id"].to_list()) == ["w0", "w1"]
+
+
+@pytest.mark.postgres
+def test_a_read_block_sees_one_snapshot_and_its_own_commits(pg_lake: tuple[str, str]) -> None:
+    """A reading block is one DuckLake transaction: another writer's commit in the middle is not
+    half-seen; a commit made inside the block is seen by the rest of it."""
+    new_team_store(*pg_lake, ["e0"])
+    a = eventlog.open(pg_lake[0])
+    b = eventlog.open(pg_lake[0])
+    try:
+        with a.reading():
+            assert a.query()["id"].to_list() == ["e0"]
+            with b.change(author="b", message="meanwhile") as cs:
+                cs.put(make_event("e1", title="from b"))
+            assert a.query()["id"].to_list() == ["e0"]  # the block's snapshot
+            assert a.last_changeset() == cs.id - 1
+            with a.change(author="a", message="inside the block") as mine:
+                mine.put(make_event("e2", title="from a"))
+            assert sorted(a.query()["id"].to_list()) == ["e0", "e1", "e2"]
+        assert a.last_changeset() == mine.id == cs.id + 1
+    finally:
+        a.close()
+        b.close()

@@ -23,11 +23,16 @@ def reference() -> str:
     out = ["# Command line reference", "",
            "Generated from the commands by `tools/gen_cli_docs.py`; `tests/test_cli.py` fails when it is stale.", "",
            "```text", main.get_help(ctx), "```", ""]
-    for name in sorted(main.commands):
-        cmd = main.commands[name]
-        sub = click.Context(cmd, info_name=name, parent=ctx, max_content_width=100, terminal_width=100,
-                            help_option_names=["-h", "--help"])
-        out += [f"## eventlog {name}", "", "```text", cmd.get_help(sub), "```", ""]
+    def document(group: click.Group, parent: click.Context, prefix: str) -> None:
+        for name in sorted(group.commands):
+            cmd = group.commands[name]
+            sub = click.Context(cmd, info_name=name, parent=parent, max_content_width=100, terminal_width=100,
+                                help_option_names=["-h", "--help"])
+            out.extend([f"## {prefix} {name}", "", "```text", cmd.get_help(sub), "```", ""])
+            if isinstance(cmd, click.Group):  # a family of commands: each of them too
+                document(cmd, sub, f"{prefix} {name}")
+
+    document(main, ctx, "eventlog")
     return "\n".join(out)
 
 

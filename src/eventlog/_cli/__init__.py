@@ -20,7 +20,7 @@ from .._errors import EventlogError
 from .._extract.cli import eval_cmd, extract_cmd, review_cmd
 from . import store as _store
 from .common import one_line
-from .lake import migrate
+from .lake import lake, migrate
 from .links import causes, effects, link, links, paths, tag, unlink
 from .timeline import timeline
 
@@ -76,5 +76,5 @@ def main() -> None:
 
 for _command in (_store.build, _store.validate, _store.export, _store.status, _store.query, _store.show,
                  _store.history, _store.log, _store.diff, _store.blame, _store.revert, _store.stats,
-                 link, unlink, links, causes, effects, paths, tag, timeline, extract_cmd, review_cmd, eval_cmd, migrate):
+                 link, unlink, links, causes, effects, paths, tag, timeline, extract_cmd, review_cmd, eval_cmd, migrate, lake):
     main.add_command(_command)

@@ -199,6 +199,10 @@ class FileBackend:
         con = self._open(write)
         try:
             yield con
+        except duckdb.Error as exc:
+            # eventlog's own statements failing is a damaged or changed file: say so in one line.
+            what = "write to" if write else "read"
+            raise EventlogError(f"{self.location}: cannot {what} the store ({str(exc).strip().splitlines()[0]})") from None
         finally:
             with contextlib.suppress(duckdb.Error):
                 con.close()
@@ -250,19 +254,26 @@ class FileBackend:
 
 def run_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], tuple[T, bool]], *, attempts: int,
                     location: str, pause: Callable[[int], None] | None = None,
-                    retry_on: tuple[str, ...] = (), mask: Callable[[str], str] = str) -> T:
+                    retry_on: tuple[str, ...] = (), mask: Callable[[str], str] = str,
+                    clock: dict[str, float] | None = None) -> T:
     """The one BEGIN / work / COMMIT-or-ROLLBACK loop: a conflict with another writer (or an
     error containing one of ``retry_on``) is retried in a fresh transaction, which re-reads
     everything; any other DuckDB error becomes an :class:`EventlogError`; eventlog's own
-    errors (a failed check) roll back and pass through."""
+    errors (a failed check) roll back and pass through. ``clock`` adds up the seconds spent
+    in the work (``body``) and in COMMIT (``commit``), for profiles."""
     from .._errors import VersionConflict
 
     last: BaseException | None = None
     for attempt in range(attempts):
         con.execute("BEGIN TRANSACTION")
         try:
+            t0 = time.perf_counter()
             value, keep = work()
+            t1 = time.perf_counter()
             con.execute("COMMIT" if keep else "ROLLBACK")
+            if clock is not None:
+                clock["body"] = clock.get("body", 0.0) + t1 - t0
+                clock["commit"] = clock.get("commit", 0.0) + time.perf_counter() - t1
             return value
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):
@@ -270,7 +281,7 @@ def run_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], tuple[T, 
             retry = isinstance(exc, duckdb.Error) and (_is_conflict(exc) or any(s in str(exc) for s in retry_on))
             if not retry:
                 if isinstance(exc, duckdb.Error):
-                    raise EventlogError(f"{location}: commit failed ({mask(str(exc)).strip()})") from None
+                    raise EventlogError(f"{location}: commit failed ({' '.join(mask(str(exc)).split())})") from None
                 raise
             last = exc
             if pause is not None:

@@ -151,29 +151,31 @@ def diff(store: Store, a: AsOf, b: AsOf = None, kind: str | None = None) -> pl.D
     cs_b = store.resolve_as_of(b) if b is not None else store.last_changeset()
     assert cs_a is not None
     kinds = [kind] if kind else list(KINDS)
-    rows: list[dict[str, Any]] = []
-    for name in kinds:
+    # One statement for every kind: on the team store each statement costs catalog round trips.
+    parts, params = [], []
+    for order, name in enumerate(kinds):
         table = _kind(name)
         (sql_a, params_a), (sql_b, params_b) = _state(table, cs_a), _state(table, cs_b)
-        pairs = store._con.execute(
-            f"""SELECT coalesce(x.key, y.key) AS key, x.data AS old, y.data AS new
+        parts.append(f"""SELECT {order} AS k, coalesce(x.key, y.key) AS key, x.data AS old, y.data AS new
                 FROM ({sql_a}) x FULL OUTER JOIN ({sql_b}) y ON x.key = y.key
-                WHERE x.data IS DISTINCT FROM y.data ORDER BY 1""",
-            [*params_a, *params_b],
-        ).fetchall()
-        for key, old, new in pairs:
-            if old is None:
-                rows.append({"kind": name, "id": key, "change": "added", "field": None, "old": None, "new": new})
-            elif new is None:
-                rows.append({"kind": name, "id": key, "change": "removed", "field": None, "old": old, "new": None})
-            else:
-                o, n = _full(name, old), _full(name, new)
-                for f in _changed_fields(o, n):
-                    rows.append({
-                        "kind": name, "id": key, "change": "changed", "field": f,
-                        "old": None if f not in o else json.dumps(o[f], ensure_ascii=False),
-                        "new": None if f not in n else json.dumps(n[f], ensure_ascii=False),
-                    })
+                WHERE x.data IS DISTINCT FROM y.data""")
+        params += [*params_a, *params_b]
+    pairs = store._con.execute(" UNION ALL ".join(parts) + " ORDER BY k, key", params).fetchall()
+    rows: list[dict[str, Any]] = []
+    for order, key, old, new in pairs:
+        name = kinds[order]
+        if old is None:
+            rows.append({"kind": name, "id": key, "change": "added", "field": None, "old": None, "new": new})
+        elif new is None:
+            rows.append({"kind": name, "id": key, "change": "removed", "field": None, "old": old, "new": None})
+        else:
+            o, n = _full(name, old), _full(name, new)
+            for f in _changed_fields(o, n):
+                rows.append({
+                    "kind": name, "id": key, "change": "changed", "field": f,
+                    "old": None if f not in o else json.dumps(o[f], ensure_ascii=False),
+                    "new": None if f not in n else json.dumps(n[f], ensure_ascii=False),
+                })
     schema = {"kind": pl.String, "id": pl.String, "change": pl.String, "field": pl.String, "old": pl.String, "new": pl.String}
     return pl.DataFrame(rows, schema=schema)
 

@@ -74,16 +74,19 @@ def _display(location: str) -> str:
 
 
 def migrate(source: str | os.PathLike[str], target: str, *, data_path: str | os.PathLike[str] | None = None,
-            one_snapshot: bool = False, author: str = "eventlog migrate") -> MigrateReport:
+            one_snapshot: bool = False, author: str = "eventlog migrate", s3: dict[str, Any] | None = None) -> MigrateReport:
     """Copy the store at ``source`` into a new or empty store at ``target`` and verify the copy.
 
-    ``data_path`` is for a new lake target. ``one_snapshot=True`` copies everything in one
+    ``data_path`` is for a new lake target: a folder or ``s3://bucket/prefix/``, with ``s3``
+    (or the ``AWS_*`` environment variables) for its credentials. ``one_snapshot=True`` copies everything in one
     transaction (faster over a slow catalog; the lake then shows one snapshot for the
     whole history). Raises :class:`EventlogError` when the target already holds changesets,
     or when the verification finds a difference.
     """
     src_loc, dst_loc = str(source), str(target)
     options: dict[str, Any] = {"data_path": os.fspath(data_path)} if data_path is not None else {}
+    if s3 is not None:
+        options["s3"] = s3
     src = open_store(src_loc, read_only=True)
     try:
         dst = open_store(dst_loc, create=True, **options)
