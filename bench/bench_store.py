@@ -110,6 +110,40 @@ def commit_one(store: eventlog.Store, eid: str) -> float:
     return timed(one, repeat=15)
 
 
+def add_links(store: eventlog.Store, n: int) -> int:
+    """``n`` causal links from earlier to later events (possible orders, no cycles)."""
+    rows = store.sql("SELECT id FROM events ORDER BY start, id").to_series().to_list()
+    pairs = {(rows[i], rows[min(len(rows) - 1, i + 1 + i % 7)]) for i in range(0, len(rows) - 1, max(1, len(rows) // n))}
+    with store.change(author="bench", message=f"{len(pairs)} links") as cs:
+        for cause, effect in sorted(pairs):
+            if cause != effect:
+                cs.link(cause, effect, relation="contributes_to")
+    return len(pairs)
+
+
+def raw_commit(path: Path, eid: str) -> float:
+    """The floor: one DuckDB transaction writing the same rows by hand (head, the superseded
+    version, the new version, the changeset), on a connection opened for it as eventlog's is."""
+    import duckdb
+
+    def one() -> None:
+        con = duckdb.connect(str(path))
+        con.execute("BEGIN TRANSACTION")
+        last = con.execute("SELECT last_changeset FROM head").fetchall()[0][0]
+        cs = last + 1
+        con.execute("UPDATE head SET last_changeset = ?", [cs])
+        version = con.execute("SELECT version FROM event_versions WHERE key = ? AND superseded_by IS NULL", [eid]).fetchall()[0][0]
+        con.execute("UPDATE event_versions SET superseded_by = ? WHERE key = ? AND superseded_by IS NULL", [cs, eid])
+        con.execute("INSERT INTO event_versions SELECT * REPLACE (version + 1 AS version, ?::BIGINT AS changeset, "
+                    "NULL::BIGINT AS superseded_by, title || ' raw' AS title) FROM event_versions WHERE key = ? AND version = ?",
+                    [cs, eid, version])
+        con.execute("INSERT INTO changesets VALUES (?, 'raw', 'raw edit', now(), 0, 1, 0, NULL)", [cs])
+        con.execute("COMMIT")
+        con.close()
+
+    return timed(one, repeat=15)
+
+
 def sqlite_baseline(db: Path, store: eventlog.Store) -> dict:
     """The same versions in SQLite: a history table with (key, changeset) and an as-of query by max(changeset)."""
     con = sqlite3.connect(db)
@@ -163,6 +197,10 @@ def main(argv: list[str]) -> int:
                 fig.update(query_figures(store, ids))
                 fig["versions"] = int(store.sql("SELECT count(*) FROM event_versions").item())
                 fig["commit_one_ms"] = 1e3 * commit_one(store, ids[0])
+                fig["links"] = add_links(store, 1000)
+                fig["commit_links_ms"] = 1e3 * commit_one(store, store.links()["cause"][0])  # an event with links
+            fig["raw_commit_ms"] = 1e3 * raw_commit(path, ids[2])
+            with eventlog.open(path) as store:
                 if n == sizes[-1]:
                     fig.update(sqlite_baseline(tmp / "baseline.sqlite", store))
             fig["store_mb"] = path.stat().st_size / 1e6
@@ -194,7 +232,12 @@ def report(r: dict, sizes: tuple[int, int]) -> None:
          f"{rate(large['bulk_update'], 'cpu_s'):,.0f} ev/s per CPU s", ""),
         ("eventlog build from YAML files (end to end)", f"{rate(r['yaml_build'], 'wall_s'):,.0f} ev/s",
          f"{rate(r['yaml_build'], 'cpu_s'):,.0f} ev/s per CPU s", f"{r['yaml_build']['events']:,} files"),
-        ("one-event changeset commit", f"{small['commit_one_ms']:.1f} ms ({sl})", f"{large['commit_one_ms']:.1f} ms ({ll})", ""),
+        ("one-event changeset commit", f"{small['commit_one_ms']:.1f} ms ({sl})", f"{large['commit_one_ms']:.1f} ms ({ll})",
+         f"{large['commit_one_ms'] / large['raw_commit_ms']:.2f}x the raw transaction"),
+        (f"the same with {large['links']:,} links in the store", f"{small['commit_links_ms']:.1f} ms ({sl})",
+         f"{large['commit_links_ms']:.1f} ms ({ll})", f"{large['commit_links_ms'] / large['raw_commit_ms']:.2f}x the raw transaction"),
+        ("raw DuckDB transaction, the same rows", f"{small['raw_commit_ms']:.1f} ms ({sl})", f"{large['raw_commit_ms']:.1f} ms ({ll})",
+         "connection opened per commit, as eventlog's"),
         (f"query now ({large['query_rows']} rows)", f"{small['query_now_ms']:.1f} ms ({sl})", f"{large['query_now_ms']:.1f} ms ({ll})", ""),
         ("same query as_of an old changeset", f"{small['query_as_of_ms']:.1f} ms ({sl})", f"{large['query_as_of_ms']:.1f} ms ({ll})",
          f"ratio {large['query_as_of_ms'] / large['query_now_ms']:.2f}x (aim <= {AIMS['as_of_ratio']}x)"),

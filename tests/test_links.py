@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import eventlog
 from eventlog import LinkRejected, NotFound, ValidationError
@@ -246,6 +248,46 @@ def test_re_dating_an_event_rechecks_its_links(graph: eventlog.Store) -> None:
     assert exc.record.startswith("crimea|")
     with graph.change(author="a", message="still possible") as cs:
         cs.put(graph.get("crimea").model_copy(update={"date": "2014-02"}))
+
+
+class _Abort(Exception):
+    """Leaves a changeset without committing it."""
+
+
+def _order_outcome(store: eventlog.Store, redates: dict[str, str], bulk: bool) -> str | None:
+    """The link a re-dating changeset is refused for (None: accepted), by the small-commit path
+    or by the bulk path (the whole graph); nothing is committed."""
+    from eventlog._store import links as links_module
+    from eventlog._store.checks import check_changeset
+
+    few = links_module.FEW_EVENTS
+    links_module.FEW_EVENTS = 0 if bulk else few
+    got: str | None = None
+    try:
+        with pytest.raises(_Abort), store.change(author="t", message="probe") as cs:
+            for key, date in redates.items():
+                cs.put(store.get(key).model_copy(update={"date": date}))
+            with store.reading():
+                try:
+                    check_changeset(store, cs)
+                except LinkRejected as exc:
+                    got = exc.record
+            raise _Abort
+    finally:
+        links_module.FEW_EVENTS = few
+    return got
+
+
+_DATES = ["2013", "2014-01", "2014-03", "2014-03~", "2014", "2014-05-21", "2015?", "2016", "2022-03", "2021/2023"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["crimea", "sanctions", "pivot", "gas-deal", "swift", "spfs", "loner"]),
+                       st.sampled_from(_DATES), min_size=1, max_size=4))
+def test_small_commit_order_check_agrees_with_the_whole_graph(graph: eventlog.Store, redates: dict[str, str]) -> None:
+    """Re-dating a few events: the check over the links touching them refuses exactly what the
+    check over every live event and link refuses."""
+    assert _order_outcome(graph, redates, bulk=False) == _order_outcome(graph, redates, bulk=True)
 
 
 # -- graph queries --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import ValidationError
 from .._models import Event, Link
-from .schema import LIVE
+from .schema import KINDS, LIVE
 
 if TYPE_CHECKING:
     from .changeset import Changeset
@@ -20,14 +20,39 @@ if TYPE_CHECKING:
 
 __all__ = ["check_changeset", "live_keys"]
 
+#: Up to this many references of a kind are looked up by a parameter list, all kinds in one
+#: statement (a small commit); more go through a join on a registered table each.
+FEW_REFS = 64
+
 
 def live_keys(store: Store, cs: Changeset, kind: str, wanted: set[str]) -> set[str]:
     """Which of ``wanted`` exist after the changeset: live in the store or put by it, not deleted by it."""
-    if not wanted:
-        return set()
-    pending = cs.records(kind)
-    in_store = {k for k, _ in store._record_rows(kind, wanted, None)}
-    return {k for k in wanted if (k in pending and pending[k] is not None) or (k in in_store and k not in pending)}
+    return live_refs(store, cs, {kind: wanted})[kind]
+
+
+def live_refs(store: Store, cs: Changeset, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
+    """:func:`live_keys` for several kinds at once; for few keys, in one statement."""
+    out: dict[str, set[str]] = {kind: set() for kind in wanted}
+    few = {kind: sorted(keys) for kind, keys in wanted.items() if keys and len(keys) <= FEW_REFS}
+    in_store: dict[str, set[str]] = {kind: set() for kind in wanted}
+    if few:
+        # Filter on the key first (MATERIALIZED), then on being live: DuckDB skips most of the table.
+        parts, params = [], []
+        for kind, keys in few.items():
+            table = KINDS[kind].table
+            parts.append(f"SELECT ? AS kind, key FROM (WITH r AS MATERIALIZED (SELECT key, op, superseded_by FROM {table} "
+                         f"WHERE key IN ({', '.join('?' * len(keys))})) SELECT key FROM r WHERE {LIVE})")
+            params += [kind, *keys]
+        for kind, key in store._con.execute(" UNION ALL ".join(parts), params).fetchall():
+            in_store[kind].add(key)
+    for kind, keys in wanted.items():
+        if keys and kind not in few:
+            in_store[kind] = {k for k, _ in store._record_rows(kind, keys, None)}
+    for kind, keys in wanted.items():
+        pending = cs.records(kind)
+        out[kind] = {k for k in keys if (k in pending and pending[k] is not None)
+                     or (k in in_store[kind] and k not in pending)}
+    return out
 
 
 def check_changeset(store: Store, cs: Changeset) -> None:
@@ -40,29 +65,30 @@ def check_changeset(store: Store, cs: Changeset) -> None:
         actors.update(e.actors)
         sources.update([s.source for s in e.sources])
         sources.update([a.source for a in e.amounts if a.source])
-    live_actors = live_keys(store, cs, "actor", actors)
-    live_sources = live_keys(store, cs, "source", sources)
-    if not (actors <= live_actors and sources <= live_sources):  # something dangles: find the first record
-        _raise_first_dangling(put_events, live_actors, live_sources)
-
     links = cs.records("link")
     put_links = [lk for lk in links.values() if isinstance(lk, Link)]
     cited = {s.source for lk in put_links for s in lk.sources}
-    if cited:
-        live_cited = live_keys(store, cs, "source", cited)
-        for lk in put_links:
-            for s in lk.sources:
-                if s.source not in live_cited:
-                    raise ValidationError(f"unknown source {s.source!r} (not in the store's sources)",
-                                          record=lk.id, field="sources")
-    # Re-dating an event can make an existing link's order impossible, so event puts are
-    # checked too, unless the store has no links at all (every bulk build of events alone).
-    if put_links or (put_events and store._con.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM link_versions WHERE {LIVE} LIMIT 1)"
-    ).fetchall()[0][0]):
-        from .links import check_new_links
+    live = live_refs(store, cs, {"actor": actors, "source": sources | cited})
+    live_actors, live_sources = live["actor"], live["source"]
 
+    if not (actors <= live_actors and sources <= live_sources):  # something dangles: find the first record
+        _raise_first_dangling(put_events, live_actors, live_sources)
+    for lk in put_links:
+        for s in lk.sources:
+            if s.source not in live_sources:
+                raise ValidationError(f"unknown source {s.source!r} (not in the store's sources)",
+                                      record=lk.id, field="sources")
+    from .links import FEW_EVENTS, check_new_links, check_redated_events
+
+    if put_links:
         check_new_links(store, cs, put_links)
+    elif put_events and len(put_events) <= FEW_EVENTS:
+        # Re-dating an event can make a link touching it impossible: only those links are read.
+        check_redated_events(store, cs, put_events)
+    elif put_events and store._con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM link_versions WHERE {LIVE} LIMIT 1)"
+    ).fetchall()[0][0]:
+        check_new_links(store, cs, put_links)  # a bulk re-dating: the whole graph, in one join
 
     deleted_events = {k for k, v in events.items() if v is None}
     if deleted_events:

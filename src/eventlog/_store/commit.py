@@ -31,7 +31,8 @@ FEW_KEYS = 64
 def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
     """Write ``cs`` on the store's commit connection; (result, whether anything was written)."""
     con = store._con
-    last = con.execute("SELECT last_changeset FROM head").fetchall()[0][0]
+    # One statement for both: on the team store each statement costs catalog round trips.
+    last, prev_at = con.execute("SELECT last_changeset, (SELECT max(committed_at) FROM changesets) FROM head").fetchall()[0]
     cs_id = int(last) + 1
     # Every commit updates this one row, so concurrent commits on a DuckLake
     # catalog conflict here and one of them retries: ids stay gapless and unique.
@@ -54,7 +55,6 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
             con.execute("UPDATE head SET last_changeset = ?", [int(last)])
         return CommitResult(None, 0, 0, 0, unchanged), extra
     at = cs.at or dt.datetime.now(dt.UTC)
-    prev_at = con.execute("SELECT max(committed_at) FROM changesets").fetchall()[0][0]
     if prev_at is not None and at < prev_at:
         at = prev_at  # keep time monotonic so as_of a timestamp finds one changeset
     con.execute(
