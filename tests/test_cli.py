@@ -284,3 +284,27 @@ def test_another_programs_database_is_left_alone(tiny_events: Path, tmp_path: Pa
     assert [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()] == ["invoices"]
     con.close()
     assert len(foreign.read_bytes()) == len(before)
+
+
+def test_query_table_is_bounded_and_csv_json_stream_every_row(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventlog._cli import common
+
+    every = run("query", "--db", db, "--format", "csv", "--columns", "all").stdout
+    n = every.count("\n") - 1
+    assert n == 4
+    monkeypatch.setattr(common, "TABLE_ROWS", 2)
+    out = run("query", "--db", db).stdout
+    assert "first 2 of 4 rows" in out and out.count("│ 20") == 2  # two rows, each with its date
+    out = run("query", "--db", db, "--all").stdout
+    assert "first" not in out and out.count("│ 20") == 4
+    assert run("query", "--db", db, "--limit", "3").stdout.count("│ 20") == 3
+    # csv and json ignore the table's bound but keep --limit; chunks make the same text as one piece.
+    monkeypatch.setattr(common, "_CHUNK", 1)
+    assert run("query", "--db", db, "--format", "csv", "--columns", "all").stdout == every
+    lines = run("query", "--db", db, "--format", "json").stdout.splitlines()
+    assert len(lines) == 4 and all(json.loads(x)["id"] for x in lines)
+    limited = run("query", "--db", db, "--format", "csv", "--limit", "1").stdout.splitlines()
+    assert limited == every.splitlines()[:2]
+    assert run("query", "--db", db, "--format", "csv", "--type", "election").stdout.count("\n") == 1  # the header
+    res = run("query", "--db", db, "--limit", "-1", code=2)
+    assert "--limit" in res.output

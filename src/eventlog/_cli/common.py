@@ -10,8 +10,13 @@ from typing import Any
 
 import click
 
-__all__ = ["db_option", "filters_from", "one_line", "open_store", "plain", "print_frame", "query_options", "report_wait",
-           "warn_unmatched"]
+__all__ = ["TABLE_ROWS", "db_option", "filters_from", "limit_options", "one_line", "open_store", "plain", "print_frame",
+           "query_options", "report_wait", "row_limit", "warn_unmatched"]
+
+#: Rows a terminal table shows unless --limit or --all says otherwise (a rich table costs ~0.7 ms a row).
+TABLE_ROWS = 50
+#: Rows written per chunk of CSV or JSON lines, so a million rows never sit in memory as text.
+_CHUNK = 20_000
 
 
 db_option = click.option("--db", envvar="EVENTLOG_DB", default=None, help="Store: a DuckDB file or ducklake: location.")
@@ -99,8 +104,25 @@ def warn_unmatched(store: Any, filters: dict[str, Any]) -> None:
                 click.echo(f"warning: no {key} {plain(v)!r} in the store{hint}", err=True)
 
 
-def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None, title: str | None = None) -> None:
-    """Print a polars frame as a rich table, CSV or JSON lines."""
+def limit_options(f: Callable) -> Callable:
+    """--limit N (at most N rows, in any format) and --all (every row, tables too)."""
+    f = click.option("--all", "all_rows", is_flag=True,
+                     help=f"Every row; a table otherwise shows the first {TABLE_ROWS} (csv and json always all).")(f)
+    return click.option("--limit", type=click.IntRange(min=0), default=None,
+                        help="At most this many rows, in any format.")(f)
+
+
+def row_limit(fmt: str, limit: int | None, all_rows: bool) -> int | None:
+    """How many rows to print: --limit, else every row for --all, csv and json, else a screenful."""
+    if limit is not None:
+        return limit
+    return None if all_rows or fmt != "table" else TABLE_ROWS
+
+
+def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None, title: str | None = None,
+                limit: int | None = None) -> None:
+    """Print a polars frame as a rich table, CSV or JSON lines (at most ``limit`` rows; a table
+    says how many it left out). CSV and JSON go out in chunks as they are written."""
 
     if columns:
         from .._errors import ValidationError
@@ -114,13 +136,17 @@ def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None
             twice = sorted({c for c in wanted if wanted.count(c) > 1})
             raise ValidationError(f"listed twice: {', '.join(twice)}", field="--columns")
         frame = frame.select(wanted)
-    if fmt == "json":
-        click.echo(frame.write_ndjson(), nl=False)
-        return
-    if fmt == "csv":
+    total = frame.height
+    if limit is not None and total > limit:
+        frame = frame.head(limit)
+    if fmt in ("json", "csv"):
         from .._frames import flat
 
-        click.echo(flat(frame).write_csv(), nl=False)
+        for i, chunk in enumerate(frame.iter_slices(n_rows=_CHUNK)):
+            text = chunk.write_ndjson() if fmt == "json" else flat(chunk).write_csv(include_header=i == 0)
+            click.echo(text, nl=False)
+        if fmt == "csv" and frame.is_empty():
+            click.echo(flat(frame).write_csv(), nl=False)  # the header alone
         return
     from rich.console import Console
     from rich.table import Table
@@ -130,6 +156,9 @@ def print_frame(frame: Any, fmt: str = "table", columns: list[str] | None = None
         table.add_column(c, overflow="fold")
     for row in frame.iter_rows():
         table.add_row(*[_cell(v) for v in row])
+    if frame.height < total:
+        table.caption = (f"first {frame.height} of {total} rows: --limit N or --all for more, "
+                         "--format csv or json for every row")
     Console(soft_wrap=False).print(table)
 
 

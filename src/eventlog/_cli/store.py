@@ -11,11 +11,13 @@ import click
 from .common import (
     db_option,
     filters_from,
+    limit_options,
     one_line,
     open_store,
     plain,
     print_frame,
     query_options,
+    row_limit,
     warn_unmatched,
 )
 
@@ -176,8 +178,12 @@ def status(db: str | None, events_dir: str, corpus: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--columns", default="id,date,type,title,actors,n_sources,status", show_default=True,
               help="Comma-separated columns for the table ('all' for every column).")
-def query(db: str | None, fmt: str, columns: str, **kwargs: Any) -> None:
-    """Events matching the filters, sorted by start date."""
+@limit_options
+def query(db: str | None, fmt: str, columns: str, limit: int | None, all_rows: bool, **kwargs: Any) -> None:
+    """Events matching the filters, sorted by start date.
+
+    A table shows the first rows and says how many there are; csv and json write every row.
+    """
     store = open_store(db, read_only=True)
     filters = filters_from(kwargs)
     try:
@@ -188,7 +194,7 @@ def query(db: str | None, fmt: str, columns: str, **kwargs: Any) -> None:
     finally:
         store.close()
     cols = None if columns == "all" or fmt != "table" else columns.split(",")
-    print_frame(frame, fmt, cols, title=f"{frame.height} events")
+    print_frame(frame, fmt, cols, title=f"{frame.height} events", limit=row_limit(fmt, limit, all_rows))
 
 
 @click.command()
