@@ -57,6 +57,93 @@ def test_build_then_build_again_is_a_no_op(tiny_events: Path, tmp_path: Path) ->
         assert s.query()["id"].to_list() == ["e1", "e2"]
 
 
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that reads the files from here on fails loudly."""
+    from eventlog import _build
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the build parsed the files")
+
+    monkeypatch.setattr(_build, "load_dataset", refuse)
+
+
+def test_an_unchanged_rebuild_only_hashes_the_files(tiny_events: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "s.duckdb"
+    eventlog.build(tiny_events, db, author="ana", message="first")
+    with eventlog.open(db) as s:  # the store's own change since: the merge would keep it anyway
+        with s.change(author="bo", message="in a notebook") as cs:
+            cs.put(s.get("e1").model_copy(update={"title": "Retitled in the store"}))
+    before = state(db)
+    with monkeypatch.context() as m:
+        _no_parsing(m)
+        again = eventlog.build(tiny_events, db)
+    assert again.changeset is None and again.unchanged == 5 and "nothing changed" in again.summary()
+    assert state(db) == before
+    # Any change of content is seen and merged: the file's, with the store's kept.
+    edit(tiny_events / "events" / "e2.yaml", "title: ", "title: Edited ")
+    r = eventlog.build(tiny_events, db)
+    assert r.changeset is not None and r.updated == 1
+    with eventlog.open(db) as s:
+        assert s.get("e1").title == "Retitled in the store" and s.get("e2").title.startswith("Edited ")
+
+
+def test_the_fingerprint_follows_what_a_build_reads(tiny_events: Path, tmp_path: Path) -> None:
+    from eventlog._files.folder import fingerprint
+
+    first = fingerprint(tiny_events, None)
+    assert first == fingerprint(tiny_events, None) and first is not None
+    copy = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(tiny_events, copy)
+    assert fingerprint(copy, None) != first  # another folder: another base
+    (tiny_events / "notes.txt").write_text("not read by a build")
+    assert fingerprint(tiny_events, None) == first
+    for path, text in [(tiny_events / "events" / "e3.yaml", "id: e3\n"), (tiny_events / "links.yaml", "[]\n")]:
+        path.write_text(text)
+        assert fingerprint(tiny_events, None) != first
+        path.unlink()
+        assert fingerprint(tiny_events, None) == first  # content, not history
+    e1 = tiny_events / "events" / "e1.yaml"
+    e1.write_text(e1.read_text() + "\n")
+    assert fingerprint(tiny_events, None) != first  # one byte
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "doc.txt").write_text("words")
+    with_corpus = fingerprint(tiny_events, corpus)
+    assert with_corpus != first
+    os.utime(corpus / "doc.txt", ns=(1, 1))
+    assert fingerprint(tiny_events, corpus) != with_corpus  # a document touched
+    assert fingerprint(tmp_path / "missing", None) is None
+
+
+def test_a_failed_build_or_a_new_base_leaves_no_stale_fingerprint(tiny_events: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "s.duckdb"
+    eventlog.build(tiny_events, db, author="ana", message="first")
+    good = (tiny_events / "events" / "e2.yaml").read_text()
+    (tiny_events / "events" / "e2.yaml").write_text(good.replace("type: ", "type: nonsense-"))
+    with pytest.raises(ValidationError):
+        eventlog.build(tiny_events, db)
+    (tiny_events / "events" / "e2.yaml").write_text(good)  # back as the last build saw it: nothing to do
+    with monkeypatch.context() as m:
+        _no_parsing(m)
+        assert eventlog.build(tiny_events, db).changeset is None
+    # A base written by another path (sync of other files) drops the fingerprint: the next build parses.
+    from eventlog._build import sync
+
+    ds = load_dataset(tiny_events)
+    ds.events["e2"] = ds.events["e2"].model_copy(update={"title": "From elsewhere"})
+    with eventlog.open(db) as s:
+        sync(s, ds, author="cy", message="another copy of the folder")
+        assert s.meta("build_fingerprint") is None
+    r = eventlog.build(tiny_events, db)
+    assert r.changeset is not None and r.updated == 1  # the files win back their title
+    with eventlog.open(db) as s:
+        assert s.get("e2").title != "From elsewhere" and s.meta("build_fingerprint") is not None
+
+
 def test_build_syncs_changes_removals_and_additions(tiny_events: Path, tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     eventlog.build(tiny_events, db)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import subprocess
 import tempfile
@@ -17,9 +18,9 @@ from typing import Any
 import polars as pl
 
 from ._config import default_author, default_path
-from ._errors import EventlogError, MergeConflict, ValidationError
+from ._errors import EventlogError, MergeConflict, NotFound, ValidationError
 from ._files.corpus import find_corpus
-from ._files.folder import Dataset, load_dataset, write_dataset
+from ._files.folder import Dataset, fingerprint, load_dataset, write_dataset
 from ._frames import flat, registered
 from ._models import model_for_kind, validated
 from ._store.merge import dataset_records, plan_merge
@@ -109,6 +110,8 @@ def _write_base(store: Store, plan: Any, cs_id: int, folder: str | None) -> bool
         "SELECT count(*) FROM meta WHERE key = 'base_events' AND value = ?", [folder]).fetchall()[0][0]
     if recorded and same_folder and not plan.base_changed:
         return False
+    # A new base: the fingerprint of the files it came from is recorded after the build (see build()).
+    con.execute("DELETE FROM meta WHERE key = 'build_fingerprint'")
     rows = pl.DataFrame(
         [(k, key, data, cs_id) for (k, key), data in plan.new_base.items()],
         schema={"kind": pl.String, "key": pl.String, "data": pl.String, "changeset": pl.Int64}, orient="row")
@@ -147,8 +150,18 @@ def build(
     corpus_dir = find_corpus(corpus)
     if corpus is not None and corpus_dir is None:
         raise ValidationError(f"no corpus folder at {corpus}", field="corpus")
-    ds = load_dataset(events_dir, corpus_dir)
     own = store is None
+    fp = fingerprint(events_dir, corpus_dir)
+    if fp is not None and (st := store or _existing(db)) is not None:
+        try:
+            unchanged = _unchanged_since_last_build(st, fp)
+        finally:
+            if own:
+                st.close()
+        if unchanged is not None:
+            return BuildReport(None, 0, 0, 0, unchanged["records"], unchanged["evidence_checked"],
+                               str(corpus_dir) if corpus_dir else None, 0)
+    ds = load_dataset(events_dir, corpus_dir)
     st = store or open_store(db or default_path(), create=True)
     try:
         result = sync(
@@ -157,11 +170,50 @@ def build(
             events_dir=events_dir,
         )
         quotes = st.add_evidence({(s, a, b): q for (_e, s, a, b), q in ds.quotes.items()})
+        if fp is not None:  # only once everything of the build is in: the next one may skip
+            records = len(ds.actors) + len(ds.sources) + len(ds.events) + len(ds.links)
+            _record_fingerprint(st, json.dumps({"fingerprint": fp, "records": records,
+                                                "evidence_checked": ds.evidence_checked}, sort_keys=True))
     finally:
         if own:
             st.close()
     return BuildReport(result.changeset, result.created, result.updated, result.deleted, result.unchanged,
                        ds.evidence_checked, str(corpus_dir) if corpus_dir else None, quotes)
+
+
+def _existing(db: str | os.PathLike[str] | None) -> Store | None:
+    """The store a build writes to, when it exists already (a new one has no last build)."""
+    try:
+        return open_store(db or default_path(), read_only=True)
+    except NotFound:
+        return None
+
+
+def _unchanged_since_last_build(store: Store, fp: str) -> dict[str, Any] | None:
+    """The last build's record count and evidence flag when its files had this fingerprint."""
+    recorded = store.meta("build_fingerprint")
+    if recorded is None:
+        return None
+    value = json.loads(recorded)
+    return value if value.get("fingerprint") == fp else None
+
+
+def _record_fingerprint(store: Store, value: str) -> None:
+    """Keep the fingerprint of the files the base came from (no changeset: bookkeeping)."""
+    if store.meta("build_fingerprint") == value:
+        return
+
+    def work() -> tuple[None, bool]:
+        con = store._con
+        # Touching the head row makes two team-store builds recording at once conflict (one retries).
+        con.execute("UPDATE head SET last_changeset = last_changeset")
+        con.execute("DELETE FROM meta WHERE key = 'build_fingerprint'")
+        con.execute("INSERT INTO meta VALUES ('build_fingerprint', ?)", [value])
+        store._backend.label(con, "eventlog", "Record the files of the last build", {"build_fingerprint": True})
+        return None, True
+
+    with store._writing() as con:
+        store._backend.transaction(con, work)
 
 
 def _with_file(exc: ValidationError, ds: Dataset) -> ValidationError:

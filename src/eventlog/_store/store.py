@@ -155,6 +155,9 @@ class Store:
                 con.execute("INSERT INTO meta VALUES ('created_by', 'eventlog')")
             else:
                 con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+                # An upgraded store's records may be rewritten by the next build even from the
+                # same files: the last build's fingerprint no longer lets it skip.
+                con.execute("DELETE FROM meta WHERE key = 'build_fingerprint'")
             self._backend.label(con, "eventlog", "Create the eventlog store", {"schema": True})
             return None, True
 
