@@ -14,21 +14,26 @@ import polars as pl
 import eventlog
 from tests.helpers import make_event
 
-__all__ = ["check_versions", "new_team_store", "run_workers"]
+__all__ = ["check_versions", "new_team_store", "run_workers", "seed_team_store"]
 
 PROCESS_TIMEOUT = 300  # seconds for a whole multi-process run; far above what it needs
 
 
 def new_team_store(location: str, data_path: str, events: list[str]) -> None:
     with eventlog.open(location, data_path=data_path, create=True) as store:
-        with store.change(author="setup", message="registry") as cs:
-            cs.put(eventlog.Actor(id="russia", name="Russia", category="state"))
-            cs.put(eventlog.Actor(id="china", name="China", category="state"))
-            cs.put(eventlog.Source(id="doc", file="doc.txt", title="Doc", publisher="us", language="en",
-                                   published="2024", sha256="0" * 64))
-        with store.change(author="setup", message="events") as cs:
-            for e in events:
-                cs.put(make_event(e, title=f"{e} original"))
+        seed_team_store(store, events)
+
+
+def seed_team_store(store: eventlog.Store, events: list[str]) -> None:
+    """Two changesets: a registry (two actors, a source), then ``events``."""
+    with store.change(author="setup", message="registry") as cs:
+        cs.put(eventlog.Actor(id="russia", name="Russia", category="state"))
+        cs.put(eventlog.Actor(id="china", name="China", category="state"))
+        cs.put(eventlog.Source(id="doc", file="doc.txt", title="Doc", publisher="us", language="en",
+                               published="2024", sha256="0" * 64))
+    with store.change(author="setup", message="events") as cs:
+        for e in events:
+            cs.put(make_event(e, title=f"{e} original"))
 
 
 def run_workers(target: Any, args_per_worker: list[tuple]) -> list[dict[str, Any]]:

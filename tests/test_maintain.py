@@ -19,7 +19,7 @@ from eventlog._cli import main
 from eventlog._store.lake import LakeStore
 from tests import lake_workers
 from tests.helpers import make_event
-from tests.lake_helpers import check_versions, new_team_store, run_workers
+from tests.lake_helpers import check_versions, new_team_store, run_workers, seed_team_store
 from tests.s3server import TempS3
 
 pytest_plugins = ["tests.lake_fixtures"]
@@ -29,7 +29,7 @@ EVENTS = ["e0", "e1", "e2", "e3"]
 
 def busy_history(store: eventlog.Store) -> None:
     """A history with every kind of change, each commit small (many small files)."""
-    new_team_store_in(store)
+    seed_team_store(store, EVENTS)
     for i in range(12):
         with store.change(author=["ana", "bo"][i % 2], message=f"edit {i}") as cs:
             cs.put(make_event(EVENTS[i % 4], title=f"{EVENTS[i % 4]} edit {i}", date=f"20{10 + i}-0{1 + i % 9}"))
@@ -40,17 +40,6 @@ def busy_history(store: eventlog.Store) -> None:
         cs.delete("e3", reason="duplicate")
     store.add_evidence({("doc", 0, 10): "a quote"})
     store.revert(16, author="dee", message="bring e3 back")
-
-
-def new_team_store_in(store: eventlog.Store) -> None:
-    with store.change(author="setup", message="registry") as cs:
-        cs.put(eventlog.Actor(id="russia", name="Russia", category="state"))
-        cs.put(eventlog.Actor(id="china", name="China", category="state"))
-        cs.put(eventlog.Source(id="doc", file="doc.txt", title="Doc", publisher="us", language="en",
-                               published="2024", sha256="0" * 64))
-    with store.change(author="setup", message="events") as cs:
-        for e in EVENTS:
-            cs.put(make_event(e, title=f"{e} original"))
 
 
 def answers(store: eventlog.Store) -> dict[str, pl.DataFrame]:
@@ -115,7 +104,7 @@ def test_maintain_compacts_and_every_answer_stays(team_lake: tuple[str, str], re
 def test_keep_leaves_recent_snapshots(pg_lake: tuple[str, str]) -> None:
     with eventlog.open(pg_lake[0], data_path=pg_lake[1], create=True, inline_rows=0) as store:
         assert isinstance(store, LakeStore)
-        new_team_store_in(store)
+        seed_team_store(store, EVENTS)
         snaps = store.lake_snapshots().height
         report = store.maintain(keep=dt.timedelta(days=1))
         assert report.after.snapshots >= snaps  # none expired (the merge adds snapshots of its own)

@@ -12,6 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import eventlog
 import eventlog._store.opener
@@ -24,6 +26,7 @@ from eventlog._charts.timeline import (
     MAX_TEXT,
     PICKS,
     SPEC_BOUND,
+    aggregate_rows,
     chart_rows,
     save,
     spec_size,
@@ -229,6 +232,37 @@ def test_actor_lanes_are_capped_and_the_rest_merged():
     rows = _events(timeline(_big_frame(300, n_actors=80), lanes="actor"))
     lanes = {r["lane"] for r in rows}
     assert len(lanes) == MAX_LANES and "(other)" in lanes
+
+
+_TYPES = list(EVENT_TYPES)[:5]
+_NAMES = ["Russia", "China", "Gazprom", "A very long actor name that a lane label cuts " * 2, ""]
+
+
+@st.composite
+def _frames(draw: st.DrawFn) -> pl.DataFrame:
+    n = draw(st.integers(0, 40))
+    rows = []
+    for _ in range(n):
+        start = draw(st.dates(dt.date(1, 1, 1), dt.date(2200, 12, 31)))
+        days = draw(st.sampled_from([0, 0, 1, 30, 90, 364, 3650, 40000]))
+        end = start + dt.timedelta(days=days) if start.toordinal() + days < dt.date.max.toordinal() else start
+        if draw(st.integers(0, 15)) == 0:
+            start = end = None
+        actors = draw(st.one_of(st.none(), st.lists(st.sampled_from(_NAMES), max_size=3)))
+        rows.append({"type": draw(st.sampled_from(_TYPES)), "start": start, "end": end, "actors": actors,
+                     "tags": draw(st.lists(st.sampled_from(["gas", "trade", "bank"]), max_size=2))})
+    return pl.DataFrame(rows, schema={"type": pl.String, "start": pl.Date, "end": pl.Date,
+                                      "actors": pl.List(pl.String), "tags": pl.List(pl.String)})
+
+
+@settings(max_examples=150, deadline=None)
+@given(_frames(), st.sampled_from(["type", "actor", "tag"]), st.integers(1, 40),
+       st.sampled_from([None, *_timeline._PERIODS]), st.sampled_from([90, 760, 5000]))
+def test_column_wise_aggregation_agrees_with_the_row_by_row_definition(frame, lanes, max_rows, period, width):
+    from tests.timeline_reference import aggregate_rows_by_row
+
+    got = aggregate_rows(frame, lanes=lanes, max_rows=max_rows, period=period, width=width)
+    assert got == aggregate_rows_by_row(frame, lanes=lanes, max_rows=max_rows, period=period, width=width)
 
 
 class _LinkSource:
