@@ -61,12 +61,12 @@ def main(argv: list[str]) -> int:
         f = frame(n)
         con = duckdb.connect()
         con.register("f", f.to_arrow())
-        floor = median(lambda: con.execute(
+        floor = median(lambda con=con: con.execute(
             "SELECT type, date_trunc('year', start + CAST(date_diff('day', start, \"end\") // 2 AS INTEGER)) AS y, "
             "count(*) FROM f GROUP BY ALL").fetchall(), 5)
         for lanes in ("type", "actor"):
-            ours = median(lambda lanes=lanes: aggregate_rows(f, lanes=lanes), 3)
-            naive = median(lambda lanes=lanes: aggregate_rows_by_row(f, lanes=lanes), 1)
+            ours = median(lambda f=f, lanes=lanes: aggregate_rows(f, lanes=lanes), 3)
+            naive = median(lambda f=f, lanes=lanes: aggregate_rows_by_row(f, lanes=lanes), 1)
             assert aggregate_rows(f, lanes=lanes) == aggregate_rows_by_row(f, lanes=lanes)
             out[f"{n}/{lanes}"] = {"eventlog_s": ours, "row_by_row_s": naive, "duckdb_floor_s": floor}
             print(f"  {n:>9,}  {lanes:<6} {ours * 1000:>8.0f}ms {naive * 1000:>9.0f}ms {floor * 1000:>11.0f}ms "
