@@ -43,6 +43,7 @@ from .._errors import EventlogError, NotFound, StoreLocked, ValidationError
 from .._frames import frame_of
 from .backend import HeldConnection, run_transaction
 from .maintain import MaintainReport, maintain
+from .maintain import data_path as lake_data_path
 from .s3 import S3Config, is_remote
 from .store import Store
 
@@ -163,8 +164,7 @@ def _use_object_storage(con: duckdb.DuckDBPyConnection, loaded: set[str], data_p
     ``data_path`` is the one given, else the lake's own (read from its catalog).
     """
     if data_path is None:
-        rows = con.execute("SELECT value FROM ducklake_options(?) WHERE option_name = 'data_path'", [ALIAS]).fetchall()
-        data_path = rows[0][0] if rows else None
+        data_path = lake_data_path(con, ALIAS) or None
     if not is_remote(data_path):
         return
     if "httpfs" not in loaded:

@@ -84,14 +84,19 @@ class MaintainReport:
 
 
 def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} B"
+    """Bytes for a person: 880 B, 892.3 KB, 1.2 MB."""
+    if n < 1024:
+        return f"{n} B"
+    size = n / 1024
+    for unit in ("KB", "MB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
 
 
 def data_path(con: duckdb.DuckDBPyConnection, alias: str) -> str:
+    """Where the lake attached as ``alias`` keeps its files, as its catalog says ("" if unset)."""
     rows = con.execute("SELECT value FROM ducklake_options(?) WHERE option_name = 'data_path'", [alias]).fetchall()
     return str(rows[0][0]) if rows and rows[0][0] else ""
 
