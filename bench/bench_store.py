@@ -98,6 +98,29 @@ def query_figures(store: eventlog.Store, ids: list[str]) -> dict:
     return out
 
 
+def diff_figures(store: eventlog.Store) -> dict:
+    """The diff of the last changeset (a one-event commit), and the naive way to compute it."""
+    last = store.last_changeset()
+    assert store.diff(last - 1, last).height >= 1
+    return {"diff_one_ms": 1e3 * timed(lambda: store.diff(last - 1, last), repeat=9),
+            "diff_one_full_state_ms": 1e3 * timed(lambda: full_state_diff(store, last - 1, last), repeat=5)}
+
+
+def full_state_diff(store: eventlog.Store, a: int, b: int) -> int:
+    """The naive diff: both whole states of every kind, outer-joined (what diff did before)."""
+    from eventlog._store.schema import KINDS, visible
+
+    n = 0
+    with store.reading() as con:
+        for spec in KINDS.values():
+            (wa, pa), (wb, pb) = visible(None, a), visible(None, b)
+            n += len(con.execute(
+                f"SELECT coalesce(x.key, y.key) FROM (SELECT key, data FROM {spec.table} WHERE {wa}) x "  # noqa: S608
+                f"FULL OUTER JOIN (SELECT key, data FROM {spec.table} WHERE {wb}) y ON x.key = y.key "
+                "WHERE x.data IS DISTINCT FROM y.data", [*pa, *pb]).fetchall())
+    return n
+
+
 def commit_one(store: eventlog.Store, eid: str) -> float:
     ev = store.get(eid)
     k = [0]
@@ -213,6 +236,7 @@ def main(argv: list[str]) -> int:
                 fig["commit_one_ms"] = 1e3 * commit_one(store, ids[0])
                 fig["links"] = add_links(store, 1000)
                 fig["commit_links_ms"] = 1e3 * commit_one(store, store.links()["cause"][0])  # an event with links
+                fig.update(diff_figures(store))
             fig["raw_commit_ms"] = 1e3 * raw_commit(path, ids[2])
             with eventlog.open(path) as store:
                 if n == sizes[-1]:
@@ -263,6 +287,8 @@ def report(r: dict, sizes: tuple[int, int]) -> None:
         ("history(id)", f"{small['history_ms']:.2f} ms ({small['versions']:,} v)", f"{large['history_ms']:.2f} ms ({large['versions']:,} v)",
          f"aim < {AIMS['history_ms']} ms"),
         ("blame(id)", f"{small['blame_ms']:.2f} ms ({sl})", f"{large['blame_ms']:.2f} ms ({ll})", f"aim < {AIMS['blame_ms']} ms"),
+        ("diff of a one-event changeset", f"{small['diff_one_ms']:.1f} ms ({sl})", f"{large['diff_one_ms']:.1f} ms ({ll})",
+         f"whole states outer-joined: {large['diff_one_full_state_ms']:.0f} ms ({ll})"),
         ("get(id, as_of)", f"{small['get_as_of_ms']:.2f} ms ({sl})", f"{large['get_as_of_ms']:.2f} ms ({ll})", ""),
         ("SQLite history table: same query now / as_of", f"{large['sqlite_now_ms']:.1f} ms", f"{large['sqlite_as_of_ms']:.1f} ms",
          f"eventlog as_of is {large['sqlite_as_of_ms'] / large['query_as_of_ms']:.1f}x faster"),

@@ -6,6 +6,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import eventlog
 from eventlog import NotFound, ValidationError, VersionConflict
@@ -77,6 +79,51 @@ def test_diff(populated_store: eventlog.Store) -> None:
     assert populated_store.diff(1, 4, kind="actor").height == 0
     with pytest.raises(NotFound):
         populated_store.diff(1, 77)
+
+
+def _full_state_diff(store: eventlog.Store, a: int, b: int) -> list[tuple[str, str, str | None, str | None]]:
+    """The definition: both whole states, joined; (kind, key, old, new) for every record that differs."""
+    from eventlog._store.schema import KINDS, visible
+
+    out = []
+    with store.reading() as con:
+        for name, spec in KINDS.items():
+            wa, pa = visible(None, a)
+            wb, pb = visible(None, b)
+            out += [(name, *r) for r in con.execute(
+                f"SELECT coalesce(x.key, y.key), x.data, y.data FROM (SELECT key, data FROM {spec.table} WHERE {wa}) x "
+                f"FULL OUTER JOIN (SELECT key, data FROM {spec.table} WHERE {wb}) y ON x.key = y.key "
+                "WHERE x.data IS DISTINCT FROM y.data ORDER BY 1", [*pa, *pb]).fetchall()]
+    return out
+
+
+_EDITS = st.lists(st.tuples(st.sampled_from(["put", "put", "delete"]), st.sampled_from(["e1", "e2", "e3", "e4"]),
+                            st.sampled_from(["A", "B", "C"])), min_size=1, max_size=4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_EDITS, min_size=1, max_size=6), st.data())
+def test_diff_reads_only_touched_keys_and_agrees_with_whole_states(fresh_store: eventlog.Store, history, data) -> None:
+    """Random changesets of puts and deletes; every diff(a, b), either way round, names exactly the
+    records whose whole states differ."""
+    base = fresh_store.last_changeset()
+    for edits in history:
+        with fresh_store.change(author="h", message="edits") as cs:
+            for op, key, title in edits:
+                live = key in set(fresh_store.query()["id"].to_list())
+                if op == "put":
+                    cs.put(make_event(key, title=title))
+                elif live:
+                    cs.delete(key, reason="test")
+    last = fresh_store.last_changeset()
+    # Drawn from the history alone (the store lives on between examples), then placed in it.
+    a, b = (max(1, min(base + data.draw(st.integers(0, len(history))), last)) for _ in range(2))
+    got = fresh_store.diff(a, b)
+    want = _full_state_diff(fresh_store, a, b)
+    assert sorted(set(zip(got["kind"], got["id"], strict=True))) == sorted({(k, key) for k, key, _o, _n in want})
+    for k, key, old, new in want:
+        rows = got.filter((pl.col("kind") == k) & (pl.col("id") == key))
+        assert rows["change"][0] == ("added" if old is None else "removed" if new is None else "changed")
 
 
 def test_diff_by_timestamp(fresh_store: eventlog.Store) -> None:

@@ -151,15 +151,20 @@ def diff(store: Store, a: AsOf, b: AsOf = None, kind: str | None = None) -> pl.D
     cs_b = store.resolve_as_of(b) if b is not None else store.last_changeset()
     assert cs_a is not None
     kinds = [kind] if kind else list(KINDS)
+    # Only a key with a version written between the two points can differ: the states are read
+    # for those keys alone, so one changeset's diff costs what it wrote, not what the store holds.
+    lo, hi = min(cs_a, cs_b), max(cs_a, cs_b)
     # One statement for every kind: on the team store each statement costs catalog round trips.
     parts, params = [], []
     for order, name in enumerate(kinds):
         table = _kind(name)
         (sql_a, params_a), (sql_b, params_b) = _state(table, cs_a), _state(table, cs_b)
+        touched = f"SELECT DISTINCT key FROM {table} WHERE changeset > ? AND changeset <= ?"
         parts.append(f"""SELECT {order} AS k, coalesce(x.key, y.key) AS key, x.data AS old, y.data AS new
-                FROM ({sql_a}) x FULL OUTER JOIN ({sql_b}) y ON x.key = y.key
+                FROM ({sql_a} AND key IN ({touched})) x FULL OUTER JOIN ({sql_b} AND key IN ({touched})) y
+                  ON x.key = y.key
                 WHERE x.data IS DISTINCT FROM y.data""")
-        params += [*params_a, *params_b]
+        params += [*params_a, lo, hi, *params_b, lo, hi]
     pairs = store._con.execute(" UNION ALL ".join(parts) + " ORDER BY k, key", params).fetchall()
     rows: list[dict[str, Any]] = []
     for order, key, old, new in pairs:
