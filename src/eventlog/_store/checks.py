@@ -18,20 +18,16 @@ if TYPE_CHECKING:
     from .changeset import Changeset
     from .store import Store
 
-__all__ = ["check_changeset", "live_keys"]
+__all__ = ["check_changeset", "live_refs"]
 
 #: Up to this many references of a kind are looked up by a parameter list, all kinds in one
 #: statement (a small commit); more go through a join on a registered table each.
 FEW_REFS = 64
 
 
-def live_keys(store: Store, cs: Changeset, kind: str, wanted: set[str]) -> set[str]:
-    """Which of ``wanted`` exist after the changeset: live in the store or put by it, not deleted by it."""
-    return live_refs(store, cs, {kind: wanted})[kind]
-
-
 def live_refs(store: Store, cs: Changeset, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
-    """:func:`live_keys` for several kinds at once; for few keys, in one statement."""
+    """Per kind, which of ``wanted`` exist after the changeset: live in the store or put by it, not
+    deleted by it. Few keys of every kind are looked up in one statement."""
     out: dict[str, set[str]] = {kind: set() for kind in wanted}
     few = {kind: sorted(keys) for kind, keys in wanted.items() if keys and len(keys) <= FEW_REFS}
     in_store: dict[str, set[str]] = {kind: set() for kind in wanted}
