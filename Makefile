@@ -32,8 +32,12 @@ docs: $(STAMP)  ## the documentation site, built strict (offline) into build/sit
 	$(BIN)/python tools/gen_cli_docs.py --check
 	$(BIN)/mkdocs build --strict --quiet
 
-bench: $(STAMP)  ## benchmarks against baselines, printed side by side with ratios
+bench: $(STAMP)  ## benchmarks against baselines, printed side by side with ratios (SCALE=1m: the scaling run at 100k and 1M)
+ifeq ($(SCALE),)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+else
+	$(BIN)/python bench/bench_scale.py --scale $(SCALE)
+endif
 
 eval: $(STAMP)  ## score extraction against the curated events/
 	$(BIN)/python -m eventlog._extract.evaluate

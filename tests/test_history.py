@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 import eventlog
 from eventlog import NotFound, ValidationError, VersionConflict
+from eventlog._store.history import _changed_fields, _full
 from tests.helpers import make_event
 
 
@@ -97,8 +99,12 @@ def _full_state_diff(store: eventlog.Store, a: int, b: int) -> list[tuple[str, s
     return out
 
 
+_FIELDS = st.fixed_dictionaries({}, optional={
+    "title": st.sampled_from(["A", "B", "Ünïcode ‘quoted’"]), "tags": st.lists(st.sampled_from(["gas", "oil"]), unique=True),
+    "confidence": st.sampled_from([0.8, 0.5, 1.0]), "summary": st.sampled_from(["", "a \"summary\""]),
+    "amounts": st.sampled_from([[], [{"value": 240e9, "unit": "USD", "measure": "trade"}]])})
 _EDITS = st.lists(st.tuples(st.sampled_from(["put", "put", "delete"]), st.sampled_from(["e1", "e2", "e3", "e4"]),
-                            st.sampled_from(["A", "B", "C"])), min_size=1, max_size=4)
+                            _FIELDS), min_size=1, max_size=4)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -112,7 +118,7 @@ def test_diff_reads_only_touched_keys_and_agrees_with_whole_states(fresh_store: 
             for op, key, title in edits:
                 live = key in set(fresh_store.query()["id"].to_list())
                 if op == "put":
-                    cs.put(make_event(key, title=title))
+                    cs.put(make_event(key, **title))
                 elif live:
                     cs.delete(key, reason="test")
     last = fresh_store.last_changeset()
@@ -124,6 +130,11 @@ def test_diff_reads_only_touched_keys_and_agrees_with_whole_states(fresh_store: 
     for k, key, old, new in want:
         rows = got.filter((pl.col("kind") == k) & (pl.col("id") == key))
         assert rows["change"][0] == ("added" if old is None else "removed" if new is None else "changed")
+        if old is not None and new is not None:  # field by field, as the definition compares them
+            o, n = _full(k, old), _full(k, new)
+            assert rows["field"].to_list() == _changed_fields(o, n)
+            for f, ov, nv in rows.select("field", "old", "new").rows():
+                assert (json.loads(ov), json.loads(nv)) == (o[f], n[f])
 
 
 def test_diff_by_timestamp(fresh_store: eventlog.Store) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 import eventlog
 from eventlog import MergeConflict, ValidationError
 from eventlog._cli import main
-from eventlog._store.merge import merge_record
+from eventlog._store.merge import merge_record, unexported
 
 EVENTLOG = str(Path(sys.executable).with_name("eventlog"))
 
@@ -357,3 +359,40 @@ def test_a_store_of_the_old_field_names_merges_in_one_rewrite(tmp_path: Path) ->
     assert first.created == first.deleted == 0
     assert eventlog.build(EVENTS, store=old).changeset is None
     assert (old.links().height, old.actors().height) == (n_links, n_actors)
+
+
+_STEPS = st.lists(st.tuples(st.sampled_from(["store", "file", "build", "export", "delete"]), st.sampled_from(["e1", "e2"]),
+                            st.sampled_from(["one", "two", "three"])), min_size=1, max_size=7)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_STEPS)
+def test_unexported_compares_only_what_can_differ_and_agrees_with_every_record(tiny_events, tmp_path_factory, steps) -> None:
+    """Edits in the store and in the files, builds (which keep store work) and exports, in any
+    order: the unexported records, found from the base's list and later changesets, are the
+    records whose current version differs from the base, compared one by one."""
+    from eventlog._store.merge import differing
+
+    folder = tmp_path_factory.mktemp("unexported") / "events"
+    shutil.copytree(tiny_events, folder)
+    store = eventlog.open(folder.parent / "s.duckdb", create=True)
+    eventlog.build(folder, store=store)
+    for step, key, value in steps:
+        live = set(store.query()["id"])
+        if step == "store" and key in live:
+            edit_store(store, key, summary=value)
+        elif step == "delete" and key in live:
+            with store.change(author="ana", message="gone") as cs:
+                cs.delete(key, reason="a test")
+        elif step == "file" and (folder / "events" / f"{key}.yaml").exists():
+            edit_file(folder, key, title=value)
+        elif step == "export":
+            eventlog.export(store, folder)
+        elif step == "build":
+            with contextlib.suppress(MergeConflict, ValidationError):
+                eventlog.build(folder, store=store, allow_delete=True)
+        with store.reading() as con:
+            want = differing(con).rows()
+        assert store.unexported().rows() == want
+        assert unexported(store, count=True) == len(want)
+    store.close()

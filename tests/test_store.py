@@ -523,3 +523,17 @@ def test_meta_and_info_values(fresh_store: eventlog.Store) -> None:
     with fresh_store.change(author="a", message="no info") as cs:
         cs.put(eventlog.Actor(id="plain", name="Plain", category="state"))
     assert fresh_store.info_values("git_commit") == ["abc", "def"]
+
+
+def test_count_limit_and_columns_agree_with_the_whole_query(populated_store: eventlog.Store) -> None:
+    whole = populated_store.query()
+    for filters in ({}, {"type": "trade"}, {"start": "2023"}, {"actor": "Sberbank"}, {"as_of": 2}):
+        full = populated_store.query(**filters)
+        assert populated_store.count(**filters) == full.height
+        assert populated_store.query(**filters, limit=2).equals(full.head(2))
+        narrow = populated_store.query(**filters, columns=["actors", "id", "changed_at"])
+        assert narrow.equals(full.select("actors", "id", "changed_at"))
+    assert populated_store.query(limit=0).columns == whole.columns
+    for bad in ({"limit": -1}, {"limit": "3"}, {"columns": ["title", "nope"]}, {"columns": [3]}):
+        with pytest.raises(ValidationError):
+            populated_store.query(**bad)

@@ -386,3 +386,35 @@ def test_panels_show_changes_not_exported(tiny_events, tmp_path, monkeypatch):
         cs.tag(["e1", "e2"], add=["watch"])
     assert "2 changes not exported" in Explorer(store).status.value
     assert "2 changes not exported" in HistoryViewer("e1", store).note.value
+
+
+@pytest.fixture
+def large_store(fresh_store) -> eventlog.Store:
+    """2,500 one-day events, one every third day from 2000: more than a timeline draws one by one."""
+    with fresh_store.change(author="ana", message="many events") as cs:
+        for i in range(2500):
+            day = dt.date(2000, 1, 1) + dt.timedelta(days=3 * i)
+            cs.put(make_event(f"ev-{i:04d}", date=day.isoformat(), type="visit" if i % 2 else "sanction"))
+    return fresh_store
+
+
+def test_a_large_store_opens_on_its_latest_events(large_store):
+    ex = Explorer(large_store, first_view=100)
+    latest = large_store.query().tail(100)
+    assert ex.filters == {"start": latest["start"][0].isoformat()}
+    assert ex.frame["id"].to_list() == latest["id"].to_list()
+    assert not ex._aggregated and "the latest of 2,500" in ex.status.value
+    # The filters' counts are the whole store's, not the first view's.
+    assert ("sanction (1250)", "sanction") in ex.type_filter.options
+
+
+def test_a_result_too_large_to_draw_is_read_narrow_drawn_as_counts_and_brushed_open(large_store):
+    ex = Explorer(large_store, first_view=100, max_table_rows=50)
+    ex.reset()
+    assert ex.filters == {} and ex._aggregated
+    assert ex.frame.columns == ["id", "type", "start", "end", "actors", "tags"] and ex.frame.height == 2500
+    assert "2,500 events;" in ex.status.value and "2,450 more rows not shown" in ex.table.value
+    assert ex.table.value.count("<tr") == 51  # the header and the first 50 rows, in full
+    brush(ex, dt.date(2003, 1, 1), dt.date(2003, 12, 31))
+    assert ex.filters == {"start": "2003-01-01", "end": "2003-12-31"} and not ex._aggregated
+    assert ex.frame.height == large_store.count(start="2003-01-01", end="2003-12-31") and "title" in ex.frame.columns

@@ -23,7 +23,7 @@ from ._files.corpus import find_corpus
 from ._files.folder import Dataset, fingerprint, load_dataset, write_dataset
 from ._frames import flat, registered
 from ._models import model_for_kind, validated
-from ._store.merge import dataset_records, plan_merge
+from ._store.merge import dataset_records, plan_merge, record_differing
 from ._store.opener import open_store
 from ._store.schema import KINDS
 from ._store.store import Store
@@ -123,6 +123,7 @@ def _write_base(store: Store, plan: Any, cs_id: int, folder: str | None) -> bool
     con.execute("INSERT INTO meta VALUES ('base_recorded', ?)", [str(cs_id)])
     if folder is not None:
         con.execute("INSERT INTO meta VALUES ('base_events', ?)", [folder])
+    record_differing(con)
     return True
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import reprlib
+import weakref
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,34 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length
 Tag = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=60)]
 
 
+class _Seen(weakref.ref):
+    __slots__ = ("key",)
+
+
+#: Records made by validation, by id: put() of one of them need not validate it again. A record
+#: made any other way (model_copy, model_construct) is not here and is validated when put.
+_VALIDATED: dict[int, _Seen] = {}
+
+
+def _forget(ref: _Seen) -> None:
+    if _VALIDATED.get(ref.key) is ref:
+        del _VALIDATED[ref.key]
+
+
+def _seen(record: Any) -> Any:
+    ref = _Seen(record, _forget)
+    ref.key = id(record)
+    _VALIDATED[ref.key] = ref
+    return record
+
+
+def is_validated(record: BaseModel) -> bool:
+    """Whether ``record`` came out of validation as it is (records are frozen, so only a copy
+    can differ, and a copy is a new object)."""
+    ref = _VALIDATED.get(id(record))
+    return ref is not None and ref() is record
+
+
 class BaseRecord(BaseModel):
     """What every record shares: unknown fields refused, frozen, and bad data raised as one
     :class:`eventlog.ValidationError` (also a ``ValueError``), never a pydantic error."""
@@ -42,6 +71,7 @@ class BaseRecord(BaseModel):
             super().__init__(**data)
         except PydanticError as exc:
             raise _one_line(type(self), exc, data) from None
+        _seen(self)
 
     # Tell pydantic this __init__ only wraps its own: validation (validate_python, nested records)
     # then builds records without calling it, so an error is converted once, at the outside.
@@ -52,16 +82,18 @@ class BaseRecord(BaseModel):
         from pydantic import ValidationError as PydanticError
 
         try:
-            return super().model_validate(obj, **options)
+            out = super().model_validate(obj, **options)
         except PydanticError as exc:
             raise _one_line(cls, exc, obj if isinstance(obj, dict) else {}) from None
+        # An instance passed in comes back as it is, unvalidated: only what was built here is seen.
+        return out if out is obj else _seen(out)
 
     @classmethod
     def model_validate_json(cls, json_data: Any, **options: Any) -> Any:  # type: ignore[override]
         from pydantic import ValidationError as PydanticError
 
         try:
-            return super().model_validate_json(json_data, **options)
+            return _seen(super().model_validate_json(json_data, **options))
         except PydanticError as exc:
             raise _one_line(cls, exc, {}) from None
 
@@ -277,7 +309,7 @@ def validated(model: type[BaseRecord], data: Any, *, file: str | None = None, re
     if not isinstance(data, dict):
         raise ValidationError(f"expected a mapping of fields, got {type(data).__name__}", file=file, record=record)
     try:
-        return model.__pydantic_validator__.validate_python(data)
+        return _seen(model.__pydantic_validator__.validate_python(data))
     except PydanticError as exc:
         raise _one_line(model, exc, data, file=file, record=record, line_of=line_of) from None
 

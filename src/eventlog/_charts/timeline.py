@@ -49,7 +49,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import polars as pl
 
@@ -707,7 +707,7 @@ def _x_axis(scale_name: str, scale: TimeScale) -> Any:
     label = (f"!{shown} ? '' : {jan} ? ({quarters} ? [utcFormat({t}, '%Y'), {minor}] : utcFormat({t}, '%Y'))"
              f" : [{first} ? utcFormat({t}, '%Y') : '', {minor}]")
     visible = {"condition": {"test": shown, "value": 1}, "value": 0}
-    return alt.Axis(title=None, values=scale.tick_values(), labelExpr=label, grid=True, gridColor="#e6e6e6",
+    return alt.Axis(title=None, values=_Verbatim(scale.tick_values()), labelExpr=label, grid=True, gridColor="#e6e6e6",
                     gridOpacity=visible, tickOpacity=visible, labelFontSize=10, labelOverlap="greedy",
                     domainColor="#999", tickColor="#999")
 
@@ -869,7 +869,7 @@ def timeline(
     name = "concat_0_x" if overview or caption else "x"  # Vega's name for the main view's x scale
     x_scale = _x_scale(scale, width, brush=overview and interactive)
     axis = _x_axis(name, scale)
-    bands = alt.Scale(domain=band_domain, paddingInner=0.22, paddingOuter=0.1)
+    bands = alt.Scale(domain=_Verbatim(band_domain), paddingInner=0.22, paddingOuter=0.1)
     y = alt.Y("band:N", title=None, axis=None, scale=bands)
     band_top = alt.Y("band:N", title=None, axis=None, bandPosition=0, scale=bands)  # rects from a band's top
     legend_orient = "right" if width >= 1000 else "bottom"
@@ -898,7 +898,11 @@ def timeline(
 
     def fill_opacity(chosen: Any) -> Any:
         # Selection dims the other events' fill (opacity already says confidence).
-        return alt.condition(picked, alt.value(chosen), alt.value(0.08)) if interactive else alt.value(chosen)
+        # Channel objects, not alt.condition()/alt.value() dicts, which Altair resolves against
+        # the schema on every encode() (a fifth of drawing a small timeline).
+        if interactive:
+            return alt.FillOpacityValue(value=0.08, condition={"test": picked, "value": chosen})
+        return alt.FillOpacityValue(value=chosen)
 
     dash = alt.StrokeDash("status:N", title="status", scale=alt.Scale(domain=["confirmed", "candidate", "disputed"],
                           range=[[1, 0], [2, 2], [5, 2.5]]), legend=alt.Legend(orient=legend_orient, symbolType="square",
@@ -910,22 +914,22 @@ def timeline(
     base = alt.Chart(events)
     layers: list[Any] = []
     shade = alt.Chart(alt.Data(name="lanes")).mark_rect(clip=True).encode(
-        x=alt.value(0), x2=alt.value(width), y=band_top, y2=alt.Y2("last:N", bandPosition=1),
-        color=alt.condition("datum.shade == 1", alt.value("#f5f5f5"), alt.value("#ffffff")),
+        x=alt.XValue(0), x2=alt.X2Value(width), y=band_top, y2=alt.Y2("last:N", bandPosition=1),
+        color=alt.ColorValue(value="#ffffff", condition={"test": "datum.shade == 1", "value": "#f5f5f5"}),
     ).properties(name="lane_shade")
     layers.append(shade)
     squeezed = scale.squeezed()
     if squeezed:
         context = alt.Chart(alt.Data(values=squeezed)).mark_rect(color="#9e9e9e", opacity=0.13, clip=True).encode(
-            x=alt.X("w_start:Q", scale=x_scale, axis=axis), x2="w_stop:Q",
+            x=alt.X("w_start:Q", scale=x_scale, axis=axis), x2=alt.X2("w_stop"),
             tooltip=alt.Tooltip("note:N", title="scale")).properties(name="compressed")
         layers.append(context)
     cores = base.mark_bar(clip=True).encode(
-        x=alt.X("w_core_start:Q", scale=x_scale, axis=axis), x2="w_core_stop:Q", y=y, color=colour, opacity=opacity,
+        x=alt.X("w_core_start:Q", scale=x_scale, axis=axis), x2=alt.X2("w_core_stop"), y=y, color=colour, opacity=opacity,
         fillOpacity=fill_opacity(1.0),
     ).transform_filter("!datum.point && datum.qualifier").properties(name="event_cores")
     bars = base.mark_bar(cornerRadius=2, stroke="#333", clip=True).encode(
-        x=x, x2="w_stop:Q", y=y, color=colour, opacity=opacity, tooltip=tooltip, strokeDash=dash,
+        x=x, x2=alt.X2("w_stop"), y=y, color=colour, opacity=opacity, tooltip=tooltip, strokeDash=dash,
         strokeWidth=outline,
         fillOpacity=fill_opacity({"expr": "datum.qualifier ? 0.35 : 1"}),
     ).transform_filter("!datum.point").properties(name="event_bars")
@@ -941,19 +945,19 @@ def timeline(
     labels = base.mark_text(align={"expr": "datum.label_dx < 0 ? 'right' : 'left'"}, dx={"expr": "datum.label_dx"}, baseline="middle",
                             fontSize=_FONT, limit={"expr": label_room}, opacity={"expr": f"{label_room} >= {_MIN_LABEL_PX} ? 1 : 0"},
                             clip=True).encode(
-        x=alt.X("w_label_at:Q", scale=x_scale, axis=axis), y=y, text="label:N",
+        x=alt.X("w_label_at:Q", scale=x_scale, axis=axis), y=y, text=alt.Text("label:N"),
         fill=alt.Fill("label_colour:N", scale=None), tooltip=tooltip,
     ).properties(name="event_labels")
     layers += [cores, bars, points, labels]
     lane_labels = alt.Chart(alt.Data(name="lanes")).mark_text(
         align="right", baseline="middle", fontSize=11, fontWeight="bold", color="#333", limit=scale.gutter - 10,
-    ).encode(x=alt.value(scale.gutter - 8), y=y, text="short:N",
+    ).encode(x=alt.XValue(scale.gutter - 8), y=y, text=alt.Text("short:N"),
              tooltip=[alt.Tooltip("lane:N", title="lane"), alt.Tooltip("n:Q", title="events")]
              ).properties(name="lane_labels")
     # Zoomed or panned, marks slide under the lane labels: the gutter is painted over them.
     gutter = alt.Chart(alt.Data(name="lanes")).mark_rect().encode(
-        x=alt.value(0), x2=alt.value(round(scale.gutter, 1)), y=band_top, y2=alt.Y2("last:N", bandPosition=1),
-        color=alt.condition("datum.shade == 1", alt.value("#f5f5f5"), alt.value("#ffffff")),
+        x=alt.XValue(0), x2=alt.X2Value(round(scale.gutter, 1)), y=band_top, y2=alt.Y2("last:N", bandPosition=1),
+        color=alt.ColorValue(value="#ffffff", condition={"test": "datum.shade == 1", "value": "#f5f5f5"}),
     ).properties(name="lane_gutter")
     layers += [gutter, lane_labels]
     link_ends, link_rows = _link_rows(store, rows, scale, as_of) if links else ([], [])
@@ -982,7 +986,7 @@ def timeline(
         link_tip = [alt.Tooltip("cause_title:N", title="cause"), alt.Tooltip("relation:N", title="relation"),
                     alt.Tooltip("effect_title:N", title="effect")]
         curve = alt.Chart(ldata).mark_line(interpolate="basis", strokeWidth=1.6, opacity=0.85, clip=True).encode(
-            x=alt.X("w_x:Q", scale=x_scale, axis=axis), y=y, detail="link:N", order="k:Q", stroke=link_colour,
+            x=alt.X("w_x:Q", scale=x_scale, axis=axis), y=y, detail=alt.Detail("link:N"), order=alt.Order("k:Q"), stroke=link_colour,
             tooltip=link_tip,
         )
         curve = looked_up(curve).transform_filter(shown).properties(name="link_curves")
@@ -999,7 +1003,7 @@ def timeline(
         ov_axis = _x_axis("overview_x", scale)
         ov = alt.Chart(alt.Data(name="density")).mark_bar(color="#607d8b", clip=True).encode(
             x=alt.X("w_start:Q", scale=_x_scale(scale, width, brush=False), title=None, axis=ov_axis),
-            x2="w_stop:Q", y=alt.Y("count:Q", scale=alt.Scale(type="sqrt"), title=None, axis=None), y2=alt.value(44),
+            x2=alt.X2("w_stop"), y=alt.Y("count:Q", scale=alt.Scale(type="sqrt"), title=None, axis=None), y2=alt.Y2Value(44),
             tooltip=[alt.Tooltip("period:N", title="period"), alt.Tooltip("count:Q", title="events")],
         ).properties(width=width, height=44, name="overview")
         if interactive:
@@ -1040,10 +1044,11 @@ def timeline(
         key.append("Scroll to zoom, drag to pan, double-click to reset; drag in the strip below to pick a range; "
                    "click or hover an event for its causal links." if overview else
                    "Scroll to zoom, drag to pan, double-click to reset; click or hover an event for its causal links.")
-    return chart.properties(params=params, datasets=datasets, usermeta={"eventlog": {"scale": scale.to_meta()}},
-                            title=alt.TitleParams(
-        head_title, anchor="start", subtitle=key, subtitleColor="#555", subtitleFontSize=10)
-    ).configure_view(stroke=None).configure_axis(labelFontSize=10).configure_legend(labelFontSize=10, titleFontSize=10)
+    title_params = alt.TitleParams(head_title, anchor="start", subtitle=key, subtitleColor="#555", subtitleFontSize=10)
+    config = alt.Config(view=alt.ViewConfig(stroke=None), axis=alt.AxisConfig(labelFontSize=10),
+                        legend=alt.LegendConfig(labelFontSize=10, titleFontSize=10))
+    return _finish(chart, params=params, usermeta={"eventlog": {"scale": scale.to_meta()}}, title=title_params,
+                   config=config, datasets=datasets)
 
 
 def _caption_chart(lines: Sequence[str], width: int) -> Any:
@@ -1052,7 +1057,7 @@ def _caption_chart(lines: Sequence[str], width: int) -> Any:
     rows = [{"i": k, "line": _clip(line, 400)} for k, line in enumerate(lines)]
     return alt.Chart(alt.Data(values=rows)).mark_text(align="left", baseline="top", fontSize=10, color="#444",
                                                       limit=width).encode(
-        x=alt.value(0), y=alt.Y("i:O", axis=None, title=None), text="line:N",
+        x=alt.XValue(0), y=alt.Y("i:O", axis=None, title=None), text=alt.Text("line:N"),
     ).properties(width=width, height=14 * len(rows), name="caption")
 
 
@@ -1072,7 +1077,7 @@ def _aggregated_chart(frame: pl.DataFrame, *, lanes: str, max_rows: int, width: 
     data = alt.Data(name="counts")
     cells = alt.Chart(data).mark_rect(stroke="white", strokeWidth=0.2, clip=True).encode(
         x=alt.X("w_start:Q", scale=x_scale, title=None, axis=_x_axis(name, scale)),
-        x2="w_stop:Q",
+        x2=alt.X2("w_stop"),
         y=alt.Y("lane:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=alt.Axis(labelLimit=180)),
         color=alt.Color("type:N", scale=_colour_scale([r["type"] for r in rows]), title="most frequent type",
                         legend=alt.Legend(orient="right" if width >= 1000 else "bottom")),
@@ -1089,7 +1094,7 @@ def _aggregated_chart(frame: pl.DataFrame, *, lanes: str, max_rows: int, width: 
     if overview:
         ov = alt.Chart(data).mark_bar(color="#607d8b").encode(
             x=alt.X("w_start:Q", scale=_x_scale(scale, width, brush=False), title=None, axis=_x_axis("overview_x", scale)),
-            x2="w_stop:Q", y=alt.Y("sum(count):Q", scale=alt.Scale(type="sqrt"), title=None, axis=None), y2=alt.value(44),
+            x2=alt.X2("w_stop"), y=alt.Y("sum(count):Q", scale=alt.Scale(type="sqrt"), title=None, axis=None), y2=alt.Y2Value(44),
         ).properties(width=width, height=44, name="overview")
         if interactive:
             params.append(alt.TopLevelSelectionParameter(name="brush", select=alt.IntervalSelectionConfig(
@@ -1100,9 +1105,35 @@ def _aggregated_chart(frame: pl.DataFrame, *, lanes: str, max_rows: int, width: 
     chart = alt.vconcat(*parts, spacing=8) if len(parts) > 1 else cells
     n = frame.height
     head = title if title is not None else f"{n} events by {lanes}: counts per {period}"
-    return chart.properties(params=params, datasets={"counts": rows}, usermeta={"eventlog": {"scale": scale.to_meta()}},
-                            title=alt.TitleParams(head, anchor="start")
-                            ).configure_view(stroke=None)
+    return _finish(chart, params=params, usermeta={"eventlog": {"scale": scale.to_meta()}},
+                   title=alt.TitleParams(head, anchor="start"), config=alt.Config(view=alt.ViewConfig(stroke=None)),
+                   datasets={"counts": rows})
+
+
+class _Verbatim:
+    """A long list (a dataset's rows, a scale's domain) handed to the spec as it is. Altair
+    walks a plain list value by value on every copy, check and ``to_dict`` (most of a
+    2,000-event chart's time); this is one object to it, turned back into the list when
+    the spec is written."""
+
+    _schema: ClassVar[dict[str, str]] = {"type": "array"}  # what Altair's SchemaLike asks for
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[Any]) -> None:
+        self.rows = rows
+
+    def to_dict(self, *_args: Any, **_kwds: Any) -> list[Any]:
+        return self.rows
+
+
+def _finish(chart: Any, *, datasets: dict[str, list[dict[str, Any]]], **top: Any) -> Any:
+    """The top level of a chart we have just made: set directly, where .properties() and each
+    .configure_*() copy the whole chart and check it again (a third of drawing a small
+    timeline); the spec is checked whole when it is written."""
+    for name, value in top.items():
+        setattr(chart, name, value)
+    chart.datasets = {name: _Verbatim(rows) for name, rows in datasets.items()}
+    return chart
 
 
 def responsive(spec: dict[str, Any], width: int) -> dict[str, Any]:

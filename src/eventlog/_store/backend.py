@@ -77,6 +77,9 @@ class Backend(Protocol):
     #: Whether ``store.sql()`` may turn external access off on its connection (a file store's
     #: connections are its own; the team store's one connection needs external access).
     sandboxed_sql: bool
+    #: Whether a commit may run its work again (a lost race on a shared catalog): the work must
+    #: then keep what it wrote from (a changeset's staged rows) until the commit is done.
+    retries: bool
 
     def connect(self, *, write: bool) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A connection for the length of a block: read-only unless ``write``."""
@@ -184,6 +187,7 @@ class FileBackend:
     name = "duckdb"
     indexes = True
     sandboxed_sql = True
+    retries = False
     #: A read connection cannot commit: the file is opened read-write for commits alone.
     separate_writes = True
 

@@ -19,14 +19,14 @@ import datetime as dt
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from .._errors import EventlogError, NotFound, ValidationError, VersionConflict
-from .._models import BaseRecord, Citation, Event, Link, validated
+from .._models import BaseRecord, Citation, Event, Link, is_validated, validated
 from .schema import KINDS
 
 if TYPE_CHECKING:
@@ -58,6 +58,22 @@ class CommitResult:
 
 _TAG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
+#: Puts of events beyond this many are turned into Arrow rows as they come and the models let go:
+#: a million-event changeset then holds its rows (about 1 KB each), not its models (about 3.5 KB).
+CHUNK = 50_000
+
+
+@dataclass
+class _Flushed:
+    """Event ops already turned into version rows: the rows, their keys, and what the checks need."""
+
+    tables: list[Any]  # pa.Table chunks, in the order the ops came
+    keys: set[str]
+    actors: set[str]
+    sources: set[str]
+    expected: dict[str, int]  # the expected versions given (rare in bulk), by key
+    replaced: bool = False  # a key put again after its chunk was flushed: the last op wins
+
 
 class Changeset:
     """Writes collected under one author and message, committed atomically.
@@ -85,6 +101,8 @@ class Changeset:
         self.at = at
         self.info = info or {}
         self._ops: dict[tuple[str, str], _Op] = {}
+        self._open_events = 0  # event ops in _ops, not yet flushed
+        self._flushed = _Flushed([], set(), set(), set(), {})
         self.result: CommitResult | None = None
         self._closed = False
         #: Run inside the commit's transaction after the version rows, with the changeset id;
@@ -178,8 +196,8 @@ class Changeset:
         ids = list(event_ids)
         current = self.store._current_records("event", ids)
         for eid in ids:
-            pending = self._ops.get(("event", eid))
-            ev = pending.record if pending and pending.op == "put" else current.get(eid)
+            has_op, record = self.pending_event(eid)
+            ev = record if has_op and record is not None else current.get(eid)
             if ev is None:
                 raise NotFound(f"no event {eid!r} to tag")
             assert isinstance(ev, Event)
@@ -197,28 +215,79 @@ class Changeset:
         prev = self._ops.get((op.kind, op.key))
         if prev is not None and op.expected_version is None:
             op.expected_version = prev.expected_version
+        if op.kind == "event" and prev is None:
+            flushed = self._flushed
+            if op.key in flushed.keys:
+                flushed.replaced = True
+                if op.expected_version is None:
+                    op.expected_version = flushed.expected.get(op.key)
+            self._open_events += 1
         self._ops[(op.kind, op.key)] = op
+        if self._open_events >= CHUNK:
+            self._flush_events()
+
+    def _flush_events(self) -> None:
+        """Turn the open event ops into version rows and drop them (and their models)."""
+        ops = [o for o in self._ops.values() if o.kind == "event"]
+        flushed = self._flushed
+        for o in ops:
+            if o.record is not None:
+                e = o.record
+                assert isinstance(e, Event)
+                flushed.actors.update(e.actors)
+                flushed.sources.update([s.source for s in e.sources])
+                flushed.sources.update([a.source for a in e.amounts if a.source])
+            if o.expected_version is not None:
+                flushed.expected[o.key] = o.expected_version
+            del self._ops[("event", o.key)]
+        flushed.tables.append(self._stage_ops("event", ops))
+        flushed.keys.update(o.key for o in ops)
+        self._open_events = 0
 
     def __len__(self) -> int:
-        return len(self._ops)
+        return len(self._ops) + len(self._flushed.keys)
 
     # -- committing -------------------------------------------------------------------------------
     def _commit(self) -> CommitResult:
         """Write everything in one transaction (called by Store.change on a clean exit)."""
         self._closed = True
-        if not self._ops and self._after_write is None:
+        if not self._ops and not self._flushed.tables and self._after_write is None:
             self.result = CommitResult(None, 0, 0, 0, 0)
             return self.result
         self.result = self.store._run_commit(self)
         return self.result
 
-    def _stage(self, kind: str) -> pl.DataFrame | None:
-        """The ops of one kind as a frame of version rows (without version/changeset yet)."""
+    def _stage(self, kind: str) -> Any:
+        """The ops of one kind as an Arrow table of version rows (without version/changeset yet),
+        one per key (the last op), or None. Arrow, not polars: a frame would copy every string
+        (a gigabyte at a million events); the commit reads it a chunk at a time."""
         import pyarrow as pa
 
         ops = [o for o in self._ops.values() if o.kind == kind]
-        if not ops:
+        tables = [*self._flushed.tables] if kind == "event" else []
+        if ops:
+            tables.append(self._stage_ops(kind, ops))
+        if not tables:
             return None
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        if kind == "event" and self._flushed.replaced:
+            keys = pl.from_arrow(table.select(["key"]))
+            assert isinstance(keys, pl.DataFrame)
+            keep = keys.with_row_index("i").unique(subset="key", keep="last", maintain_order=True)["i"]
+            table = table.take(keep.to_arrow())
+        return table
+
+    def _release(self, kind: str) -> None:
+        """Drop the staged rows and models of a kind once the commit has written them."""
+        if kind == "event":
+            self._flushed.tables.clear()
+        for key in [k for k in self._ops if k[0] == kind]:
+            del self._ops[key]
+
+    def _stage_ops(self, kind: str, ops: list[_Op]) -> Any:
+        """Ops of one kind as an Arrow table of version rows."""
+        import pyarrow as pa
+
         spec = KINDS[kind]
         records = [o.record for o in ops if o.record is not None]
         # Built per column straight into Arrow: building a frame from Python lists of lists
@@ -234,18 +303,66 @@ class Changeset:
             columns = {c: col.take(where) for c, col in columns.items()}
             op = pa.array([o.op for o in ops], pa.string())
             reason = pa.array([o.reason for o in ops], pa.string())
-        table = pa.table({
+        return pa.table({
             "key": pa.array([o.key for o in ops], pa.string()),
             "expected_version": pa.array([o.expected_version for o in ops], pa.int32()),
             "op": op,
             "reason": reason,
             **{c: columns[c] for c in ["data", *spec.columns]},
         })
-        return pl.from_arrow(table)  # type: ignore[return-value]
 
     def records(self, kind: str) -> dict[str, BaseRecord | None]:
-        """Pending records of a kind (None for a delete), for checks at commit."""
+        """Pending records of a kind (None for a delete) not yet flushed to rows (see
+        :meth:`pending_events` for every event op)."""
         return {o.key: o.record for o in self._ops.values() if o.kind == kind}
+
+    def pending_events(self) -> pl.DataFrame:
+        """Every event op of the changeset, flushed or not: key, op, start, end, date."""
+        cols = ["key", "op", "start", "end", "date"]
+        schema = {"key": pl.String, "op": pl.String, "start": pl.Date, "end": pl.Date, "date": pl.String}
+        rows = []
+        for o in self._ops.values():
+            if o.kind == "event":
+                e = o.record
+                rows.append((o.key, "put", e.start, e.end, e.date) if isinstance(e, Event) else (o.key, "delete", None, None, None))
+        frames = [pl.from_arrow(t.select(cols)) for t in self._flushed.tables]
+        frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
+        out = pl.concat([f.cast(schema) for f in frames])  # type: ignore[union-attr]
+        return out.unique(subset="key", keep="last", maintain_order=True) if self._flushed.replaced else out
+
+    def event_refs(self) -> tuple[set[str], set[str]]:
+        """The actor and source ids the changeset's put events name."""
+        actors, sources = set(self._flushed.actors), set(self._flushed.sources)
+        for o in self._ops.values():
+            if o.kind == "event" and isinstance(o.record, Event):
+                e = o.record
+                actors.update(e.actors)
+                sources.update([s.source for s in e.sources])
+                sources.update([a.source for a in e.amounts if a.source])
+        return actors, sources
+
+    def pending_event(self, key: str) -> tuple[bool, Event | None]:
+        """(whether the changeset has an op on event ``key``, its record: None for a delete)."""
+        op = self._ops.get(("event", key))
+        if op is not None:
+            return True, op.record  # type: ignore[return-value]
+        if key not in self._flushed.keys:
+            return False, None
+        for table in reversed(self._flushed.tables):
+            import pyarrow.compute as pc
+
+            hit = table.filter(pc.equal(table["key"], key))
+            if hit.num_rows:
+                data = hit["data"][hit.num_rows - 1].as_py()
+                return True, None if data is None else Event.model_validate_json(data)
+        return False, None
+
+    def flushed_events(self) -> Iterator[Event]:
+        """The put events already flushed to rows, read back (for error messages only)."""
+        for table in self._flushed.tables:
+            for data in table["data"].to_pylist():
+                if data is not None:
+                    yield Event.model_validate_json(data)
 
 
 _KIND_OF_TYPE: dict[type, str] = {}
@@ -279,7 +396,8 @@ def _validate(model: type[BaseRecord], data: dict[str, Any]) -> Any:
 def _revalidate(record: BaseRecord) -> Any:
     # Its fields as they are (nested sources and amounts stay models, checked when made):
     # what model_copy(update=...) put there is checked like any input, and reported as one line.
-    return validated(type(record), dict(record.__dict__))
+    # A record straight out of validation is not validated twice (a third of a bulk put).
+    return record if is_validated(record) else validated(type(record), dict(record.__dict__))
 
 
 def rows_to_insert(staged: pl.DataFrame, current: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, int, int, int, int]:

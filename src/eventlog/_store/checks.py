@@ -8,7 +8,10 @@ names it together. A failed check raises and the transaction rolls back.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
+
+import polars as pl
 
 from .._errors import ValidationError
 from .._models import Event, Link
@@ -53,14 +56,9 @@ def live_refs(store: Store, cs: Changeset, wanted: dict[str, set[str]]) -> dict[
 
 def check_changeset(store: Store, cs: Changeset) -> None:
     """Raise ValidationError for the first reference the changeset would leave dangling."""
-    events = cs.records("event")
-    put_events = [e for e in events.values() if isinstance(e, Event)]
-    actors: set[str] = set()
-    sources: set[str] = set()
-    for e in put_events:  # one pass: a bulk put's events lie all over memory
-        actors.update(e.actors)
-        sources.update([s.source for s in e.sources])
-        sources.update([a.source for a in e.amounts if a.source])
+    pending = cs.pending_events()  # every event op, including those already flushed to rows
+    puts = pending.filter(pl.col("op") == "put")
+    actors, sources = cs.event_refs()
     links = cs.records("link")
     put_links = [lk for lk in links.values() if isinstance(lk, Link)]
     cited = {s.source for lk in put_links for s in lk.sources}
@@ -68,7 +66,7 @@ def check_changeset(store: Store, cs: Changeset) -> None:
     live_actors, live_sources = live["actor"], live["source"]
 
     if not (actors <= live_actors and sources <= live_sources):  # something dangles: find the first record
-        _raise_first_dangling(put_events, live_actors, live_sources)
+        _raise_first_dangling(cs, live_actors, live_sources)
     for lk in put_links:
         for s in lk.sources:
             if s.source not in live_sources:
@@ -78,15 +76,15 @@ def check_changeset(store: Store, cs: Changeset) -> None:
 
     if put_links:
         check_new_links(store, cs, put_links)
-    elif put_events and len(put_events) <= FEW_EVENTS:
+    elif puts.height and puts.height <= FEW_EVENTS:
         # Re-dating an event can make a link touching it impossible: only those links are read.
-        check_redated_events(store, cs, put_events)
-    elif put_events and store._con.execute(
+        check_redated_events(store, cs, puts)
+    elif puts.height and store._con.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM link_versions WHERE {LIVE} LIMIT 1)"
     ).fetchall()[0][0]:
         check_new_links(store, cs, put_links)  # a bulk re-dating: the whole graph, in one join
 
-    deleted_events = {k for k, v in events.items() if v is None}
+    deleted_events = set(pending.filter(pl.col("op") == "delete")["key"].to_list())
     if deleted_events:
         from .links import links_touching
 
@@ -100,7 +98,9 @@ def check_changeset(store: Store, cs: Changeset) -> None:
                 )
 
 
-def _raise_first_dangling(events: list[Event], live_actors: set[str], live_sources: set[str]) -> None:
-    for e in events:
+def _raise_first_dangling(cs: Changeset, live_actors: set[str], live_sources: set[str]) -> None:
+    # The events still held as models first, then those flushed to rows (read back: an error path).
+    held = [r for r in cs.records("event").values() if isinstance(r, Event)]
+    for e in itertools.chain(held, cs.flushed_events()):
         for field, kind, key in e.dangling(live_actors, live_sources):
             raise ValidationError(f"unknown {kind} {key!r}", record=e.id, field=field)

@@ -9,13 +9,13 @@ transaction (:func:`eventlog._store.backend.run_transaction`), so a failure leav
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
 from .._frames import frame_of, registered, scanned
-from .changeset import CommitResult, dumps_info, rows_to_insert
+from .changeset import CHUNK, CommitResult, dumps_info, rows_to_insert
 from .schema import COMMON, KINDS
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
             continue
         counts = write_kind(con, kind, staged, cs_id)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        del staged
+        if not store._backend.retries:
+            # Written, and never written again: let the rows go before COMMIT, which needs
+            # memory of its own (a million-event changeset holds about a gigabyte here).
+            cs._release(kind)
     created, updated, deleted, unchanged = totals
     changed = created + updated + deleted > 0
     extra = bool(cs._after_write(cs_id if changed else int(last))) if cs._after_write is not None else False
@@ -65,7 +70,22 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
     return CommitResult(cs_id, created, updated, deleted, unchanged), True
 
 
-def write_kind(con: duckdb.DuckDBPyConnection, kind: str, staged: pl.DataFrame, cs_id: int) -> tuple[int, int, int, int]:
+def write_kind(con: duckdb.DuckDBPyConnection, kind: str, staged: Any, cs_id: int) -> tuple[int, int, int, int]:
+    """Write the staged ops of one kind (an Arrow table, one row per key); returns counts
+    created/updated/deleted/unchanged.
+
+    A large changeset is written CHUNK rows at a time, so the frames made on the way are
+    the size of a chunk, not of the changeset."""
+    totals = [0, 0, 0, 0]
+    for offset in range(0, staged.num_rows, CHUNK):
+        chunk = pl.from_arrow(staged.slice(offset, CHUNK))
+        assert isinstance(chunk, pl.DataFrame)
+        counts = _write_chunk(con, kind, chunk, cs_id)
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    return totals[0], totals[1], totals[2], totals[3]
+
+
+def _write_chunk(con: duckdb.DuckDBPyConnection, kind: str, staged: pl.DataFrame, cs_id: int) -> tuple[int, int, int, int]:
     spec = KINDS[kind]
     keys = staged["key"].to_list()
     if len(keys) <= FEW_KEYS:
@@ -92,6 +112,7 @@ def write_kind(con: duckdb.DuckDBPyConnection, kind: str, staged: pl.DataFrame, 
         append_versions(con, kind, todo.with_columns(changeset=pl.lit(cs_id, pl.Int64)), cs_id, superseded)
     return created, updated, deleted, unchanged
 
+
 def append_versions(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame, cs_id: int, superseded: pl.DataFrame | None = None) -> None:
     """Add version rows written by changeset ``cs_id`` and mark the versions they supersede.
 
@@ -103,7 +124,12 @@ def append_versions(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFram
     rows = rows.with_columns(superseded_by=pl.lit(None, pl.Int64)).select(cols)
     quoted = ", ".join(f'"{c}"' for c in cols)
     keys = rows.select("key") if superseded is None else superseded
-    if keys.height:
+    if 0 < keys.height <= FEW_KEYS:
+        # An analyst's edit: the keys as parameters, no temporary table made and dropped.
+        few = keys["key"].to_list()
+        con.execute(f"UPDATE {spec.table} SET superseded_by = ? WHERE superseded_by IS NULL "
+                    f"AND key IN ({', '.join('?' * len(few))})", [cs_id, *few])
+    elif keys.height:
         with registered(con, _superseded_keys=keys):
             con.execute(
                 f"UPDATE {spec.table} SET superseded_by = ? WHERE superseded_by IS NULL "

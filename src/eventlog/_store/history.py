@@ -9,6 +9,7 @@ every kind is kept in the same shape of version table.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from functools import cache
@@ -165,24 +166,28 @@ def diff(store: Store, a: AsOf, b: AsOf = None, kind: str | None = None) -> pl.D
                   ON x.key = y.key
                 WHERE x.data IS DISTINCT FROM y.data""")
         params += [*params_a, lo, hi, *params_b, lo, hi]
-    pairs = store._con.execute(" UNION ALL ".join(parts) + " ORDER BY k, key", params).fetchall()
-    rows: list[dict[str, Any]] = []
-    for order, key, old, new in pairs:
-        name = kinds[order]
-        if old is None:
-            rows.append({"kind": name, "id": key, "change": "added", "field": None, "old": None, "new": new})
-        elif new is None:
-            rows.append({"kind": name, "id": key, "change": "removed", "field": None, "old": old, "new": None})
-        else:
-            o, n = _full(name, old), _full(name, new)
-            for f in _changed_fields(o, n):
-                rows.append({
-                    "kind": name, "id": key, "change": "changed", "field": f,
-                    "old": None if f not in o else json.dumps(o[f], ensure_ascii=False),
-                    "new": None if f not in n else json.dumps(n[f], ensure_ascii=False),
-                })
+    # Field by field in SQL: a record's fields are the keys of its stored JSON, and a field
+    # missing from it has its default (records are kept without defaults). Values come out as
+    # DuckDB writes JSON (compact), compared as such; added and removed records carry their data.
+    defaults = " ".join(f"WHEN {order} THEN ?::JSON" for order in range(len(kinds)))
+    params += [json.dumps(_defaults(name), default=str) for name in kinds]
+    names = " ".join(f"WHEN {order} THEN '{name}'" for order, name in enumerate(kinds))
+    sql = f"""
+        WITH pairs AS ({" UNION ALL ".join(parts)}),
+        fields AS (
+            SELECT k, key, f, coalesce(old::JSON -> f, d -> f) AS o, coalesce(new::JSON -> f, d -> f) AS n
+            FROM (SELECT k, key, old, new, CASE k {defaults} END AS d,
+                         unnest(list_distinct(list_concat(json_keys(old), json_keys(new)))) AS f
+                  FROM pairs WHERE old IS NOT NULL AND new IS NOT NULL))
+        SELECT CASE k {names} END AS kind, key AS id, change, field, old, new FROM (
+            SELECT k, key, CASE WHEN old IS NULL THEN 'added' ELSE 'removed' END AS change, NULL AS field,
+                   old, new FROM pairs WHERE old IS NULL OR new IS NULL
+            UNION ALL
+            SELECT k, key, 'changed', f, o::VARCHAR, n::VARCHAR FROM fields WHERE o IS DISTINCT FROM n)
+        ORDER BY k, key, field NULLS FIRST"""
+    frame = frame_of(store._con.execute(sql, params))
     schema = {"kind": pl.String, "id": pl.String, "change": pl.String, "field": pl.String, "old": pl.String, "new": pl.String}
-    return pl.DataFrame(rows, schema=schema)
+    return frame.cast(schema) if frame.height else pl.DataFrame(schema=schema)
 
 
 def blame(store: Store, key: str, kind: str = "event") -> pl.DataFrame:
@@ -221,20 +226,24 @@ def revert_plan(store: Store, changeset: int) -> tuple[int, str, list[tuple[str,
         row = con.execute("SELECT message FROM changesets WHERE id = ?", [cs]).fetchall()
         conflicts: list[str] = []
         plan: list[tuple[str, str, dict | None, int]] = []
+        # Every version from the one before the changeset's onwards, of every record it touched,
+        # in one statement per kind: the plan costs what the changeset wrote, not a query per record.
         for name, spec in KINDS.items():
-            touched = con.execute(
-                f"SELECT key, version, op, data FROM {spec.table} WHERE changeset = ? ORDER BY key", [cs]
+            rows = con.execute(
+                f"""WITH t AS MATERIALIZED (SELECT key, version FROM {spec.table} WHERE changeset = ?)
+                    SELECT v.key, v.version, v.changeset, v.op, v.data, t.version
+                    FROM {spec.table} v JOIN t ON v.key = t.key AND v.version >= t.version - 1
+                    ORDER BY v.key, v.version""", [cs]
             ).fetchall()
-            for key, version, op, data in touched:
-                before_rows = con.execute(
-                    f"SELECT op, data FROM {spec.table} WHERE key = ? AND version = ?", [key, version - 1]
-                ).fetchall()
-                before = json.loads(before_rows[0][1]) if before_rows and before_rows[0][0] == "put" else None
+            for key, group in itertools.groupby(rows, key=lambda r: r[0]):
+                versions = list(group)
+                version = versions[0][5]
+                by_version = {r[1]: r for r in versions}
+                _k, _v, _c, op, data, _t = by_version[version]
+                prior = by_version.get(version - 1)
+                before = json.loads(prior[4]) if prior is not None and prior[3] == "put" else None
                 after = json.loads(data) if op == "put" else None
-                later = con.execute(
-                    f"SELECT version, changeset, op, data FROM {spec.table} WHERE key = ? AND version > ? ORDER BY version",
-                    [key, version],
-                ).fetchall()
+                later = [(r[1], r[2], r[3], r[4]) for r in versions if r[1] > version]
                 head_version = later[-1][0] if later else version
                 head = (json.loads(later[-1][3]) if later[-1][2] == "put" else None) if later else after
                 touched_fields = set(_changed_fields(before, after))

@@ -310,6 +310,7 @@ class LakeBackend:
     indexes = False
     sandboxed_sql = False
     separate_writes = False
+    retries = True
 
     #: Contended commits back off and retry; 4 writers on 2 cores need many attempts.
     MAX_RETRIES = 60

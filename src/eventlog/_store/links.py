@@ -31,7 +31,7 @@ import polars as pl
 
 from .._errors import LinkRejected, NotFound, ValidationError
 from .._frames import frame_of, registered
-from .._models import Event, Link
+from .._models import Link
 from .._taxonomy import CAUSAL_RELATIONS
 from .schema import KINDS, LIVE, visible
 
@@ -97,14 +97,7 @@ def _pending_links(cs: Changeset) -> pl.DataFrame:
 
 
 def _pending_events(cs: Changeset) -> pl.DataFrame:
-    rows = []
-    for key, rec in cs.records("event").items():
-        if isinstance(rec, Event):
-            rows.append((key, "put", rec.start, rec.end, rec.date))
-        else:
-            rows.append((key, "delete", None, None, None))
-    return pl.DataFrame(rows, schema={"key": pl.String, "op": pl.String, "start": pl.Date, "end": pl.Date,
-                                      "date": pl.String}, orient="row")
+    return cs.pending_events()
 
 
 # The graph after the changeset: live store rows not touched by it, plus what it puts.
@@ -201,12 +194,12 @@ def _order_rejected(row: tuple[Any, ...]) -> LinkRejected:
     )
 
 
-def check_redated_events(store: Store, cs: Changeset, events: list[Event]) -> None:
+def check_redated_events(store: Store, cs: Changeset, events: pl.DataFrame) -> None:
     """The order check of a changeset that puts events but no links, over the links touching
     them only: one statement, whatever the store holds (a one-event commit cost a join of
-    every live event before).
+    every live event before). ``events``: key, start, end, date of the put events.
     """
-    keys = [e.id for e in events]
+    keys = events["key"].to_list()
     dropped = [k for k, v in cs.records("link").items() if v is None]  # unlinked in this changeset
     rows = store._con.execute(f"""
         WITH pe AS (SELECT unnest(?::VARCHAR[]) AS key, unnest(?::DATE[]) AS start,
@@ -222,7 +215,7 @@ def check_redated_events(store: Store, cs: Changeset, events: list[Event]) -> No
         SELECT tl.key, tl.cause, tl.effect, tl.relation, c.date, c.start, e.date, e."end", false
         FROM tl JOIN ends c ON c.key = tl.cause JOIN ends e ON e.key = tl.effect
         WHERE c.start > e."end" ORDER BY tl.key LIMIT 1""",
-        [keys, [e.start for e in events], [e.end for e in events], [e.date for e in events],
+        [keys, events["start"].to_list(), events["end"].to_list(), events["date"].to_list(),
          keys, keys, dropped, keys]).fetchall()
     if rows:
         raise _order_rejected(rows[0])

@@ -27,7 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 from .._errors import ValidationError
+from .._frames import frame_of, registered
 from .schema import KINDS, canonical_json, existing_tables
 
 if TYPE_CHECKING:
@@ -292,27 +295,68 @@ def _note_sides(plan: Merge, store: Store, kind: str, key: str, b: Full | None, 
         plan.file_changes.append(Change(kind, key, "files", file_fields, file))
 
 
-def unexported(store: Store) -> list[tuple[str, str]]:
-    """(kind, key) of every record the store changed since the last build (not in events/ yet)."""
-    with store.reading() as con:
-        recorded = _base_recorded(con)
-        if recorded:  # one statement: the current versions against the base, in SQL
-            from .schema import LIVE
+def differing(con: Any, candidates: list[tuple[str, str]] | None = None, *,
+              at: int | None = None, count: bool = False) -> Any:
+    """Kind and id of the live records that differ from the base, sorted: all of them, or
+    among ``candidates``. The base is the recorded one, or (``at``) the store as it was at
+    that changeset; one statement either way. ``count``: only how many."""
+    from .schema import LIVE, visible
 
-            parts = " UNION ALL ".join(
-                f"SELECT '{kind}' AS kind, coalesce(c.key, b.key) AS key FROM "
-                f"(SELECT key, data FROM {spec.table} WHERE {LIVE}) c FULL OUTER JOIN "
-                f"(SELECT key, data FROM base WHERE kind = '{kind}') b ON c.key = b.key "
-                "WHERE c.data IS DISTINCT FROM b.data"
-                for kind, spec in KINDS.items())
-            return [(k, key) for k, key in con.execute(f"SELECT * FROM ({parts}) ORDER BY 1, 2").fetchall()]
-        base = read_base(store)
-        out = []
-        for kind in KINDS:
-            ours = dict(store._record_rows(kind, None, None))
-            built = {key: data for (k, key), data in base.items() if k == kind}
-            out += [(kind, key) for key in sorted(set(ours) | set(built)) if ours.get(key) != built.get(key)]
-    return sorted(out)
+    if candidates is not None and not candidates:
+        return 0 if count else pl.DataFrame(schema={"kind": pl.String, "id": pl.String})
+    parts, params = [], []
+    for kind, spec in KINDS.items():
+        if at is None:
+            base = f"SELECT key, data FROM base WHERE kind = '{kind}'{_among(kind, candidates)}"
+        else:
+            where, ps = visible(None, at)
+            base = f"SELECT key, data FROM {spec.table} WHERE {where}{_among(kind, candidates)}"
+            params += ps
+        parts.append(f"SELECT '{kind}' AS kind, coalesce(c.key, b.key) AS id FROM "
+                     f"(SELECT key, data FROM {spec.table} WHERE {LIVE}{_among(kind, candidates)}) c FULL OUTER JOIN "
+                     f"({base}) b ON c.key = b.key WHERE c.data IS DISTINCT FROM b.data")
+    union = " UNION ALL ".join(parts)
+    sql = f"SELECT count(*) FROM ({union})" if count else f"SELECT * FROM ({union}) ORDER BY 1, 2"
+
+    def run() -> Any:
+        result = con.execute(sql, params)
+        return int(result.fetchall()[0][0]) if count else frame_of(result)
+
+    if candidates is None:
+        return run()
+    with registered(con, _candidates=pl.DataFrame(candidates, schema={"kind": pl.String, "key": pl.String}, orient="row")):
+        return run()
+
+
+def _among(kind: str, candidates: list[tuple[str, str]] | None) -> str:
+    return "" if candidates is None else f" AND key IN (SELECT key FROM _candidates WHERE kind = '{kind}')"
+
+
+def record_differing(con: Any) -> None:
+    """Remember, with the base, which records differ from it (kept in the store, not in the
+    files): unexported() then compares only those and what later changesets wrote."""
+    con.execute("DELETE FROM meta WHERE key = 'base_differs'")
+    con.execute("INSERT INTO meta VALUES ('base_differs', ?)", [json.dumps(differing(con).rows())])
+
+
+def unexported(store: Store, *, count: bool = False) -> Any:
+    """Kind and id of every record the store changed since the last build (not in events/ yet);
+    ``count``: only how many."""
+    with store.reading() as con:
+        if _base_recorded(con):
+            rows = dict(con.execute(
+                "SELECT key, value FROM meta WHERE key IN ('base_recorded', 'base_differs')").fetchall())
+            if "base_differs" not in rows:  # a base recorded before eventlog kept the list
+                return differing(con, count=count)
+            # What differed when the base was recorded, and what changed since: only these can differ now.
+            candidates = {tuple(x) for x in json.loads(rows["base_differs"])}
+            later = " UNION ALL ".join(f"SELECT DISTINCT '{kind}', key FROM {spec.table} WHERE changeset > ?"
+                                       for kind, spec in KINDS.items())
+            candidates |= set(con.execute(later, [int(rows["base_recorded"])] * len(KINDS)).fetchall())
+            return differing(con, sorted(candidates), count=count)  # type: ignore[arg-type]
+        # A store built before bases were recorded: against the last build's changeset (0: none).
+        last_build = con.execute("SELECT max(id) FROM changesets WHERE info LIKE '%evidence_checked%'").fetchall()[0][0]
+        return differing(con, at=int(last_build or 0), count=count)
 
 
 def _base_recorded(con: Any) -> bool:

@@ -19,7 +19,8 @@ from .._frames import frame_of, registered
 from .._taxonomy import EVENT_TYPES, STATUSES, unknown
 from .schema import KINDS, visible
 
-__all__ = ["Filter", "actor_ids", "actor_names", "closed", "first_quotes", "listify", "query_events", "record_rows"]
+__all__ = ["COLUMNS", "Filter", "actor_ids", "actor_names", "closed", "count_events", "event_filter", "first_quotes", "listify",
+           "query_events", "record_rows"]
 
 Filter = str | Sequence[str] | None
 
@@ -50,7 +51,17 @@ def closed(value: Filter, field: str, known: Iterable[str]) -> list[str] | None:
     return values
 
 
-def query_events(
+#: The columns of a query, in order, and the SQL of each (over event_versions e and changesets c).
+COLUMNS = {
+    "id": "e.key", "type": "e.type", "title": "e.title", "summary": "e.summary", "date": "e.date",
+    "start": "e.start", "end": 'e."end"', "precision": "e.precision", "actors": "e.actors", "actor_ids": "e.actors",
+    "tags": "e.tags", "sources": "e.sources", "n_sources": "len(e.sources)", "amounts": "e.amounts",
+    "confidence": "e.confidence", "status": "e.status", "location": "e.location", "version": "e.version",
+    "changeset": "e.changeset", "changed_at": "c.committed_at", "author": "c.author",
+}
+
+
+def event_filter(
     con: duckdb.DuckDBPyConnection,
     cs: int | None,
     *,
@@ -63,8 +74,8 @@ def query_events(
     source: Filter = None,
     status: Filter = None,
     id: Filter = None,  # noqa: A002
-) -> pl.DataFrame:
-    """Events matching every given filter at changeset ``cs`` (None: now); see :meth:`Store.query`."""
+) -> tuple[str, list]:
+    """The WHERE clause (over event_versions e) and its parameters for a query's filters."""
     where, params = visible("e", cs)
     conds = [where]
     if (types := closed(type, "type", EVENT_TYPES)) is not None:
@@ -96,23 +107,38 @@ def query_events(
     if (ids := listify(id, "id")) is not None:
         conds.append("list_contains(?, e.key)")
         params.append(ids)
+    return " AND ".join(conds), params
+
+
+def query_events(con: duckdb.DuckDBPyConnection, cs: int | None, *, limit: int | None = None,
+                 columns: Sequence[str] | None = None, **filters: Filter | dt.date) -> pl.DataFrame:
+    """Events matching every given filter at changeset ``cs`` (None: now); see :meth:`Store.query`."""
+    where, params = event_filter(con, cs, **filters)  # type: ignore[arg-type]
+    wanted = list(COLUMNS) if columns is None else list(columns)
+    exprs = ", ".join(f'{COLUMNS[c]} AS "{c}"' for c in dict.fromkeys(wanted))
+    # The changesets join only when its columns are asked for (a narrow query skips it).
+    join = "JOIN changesets c ON c.id = e.changeset" if {"changed_at", "author"} & set(wanted) else ""
     sql = f"""
-        SELECT e.key AS id, e.type, e.title, e.summary, e.date, e.start, e."end", e.precision,
-               e.actors AS actor_ids, e.tags, e.sources, len(e.sources) AS n_sources, e.amounts,
-               e.confidence, e.status, e.location, e.version, e.changeset,
-               c.committed_at AS changed_at, c.author
-        FROM event_versions e JOIN changesets c ON c.id = e.changeset
-        WHERE {" AND ".join(conds)}
+        SELECT {exprs}
+        FROM event_versions e {join}
+        WHERE {where}
         ORDER BY e.start, e.key
     """
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
     frame = frame_of(con.execute(sql, params))
-    names = actor_names(con, cs)
-    actors_col = frame["actor_ids"].list.eval(pl.element().replace(names)) if frame.height else frame["actor_ids"]
-    frame = frame.with_columns(actors=actors_col)
-    order = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "actor_ids", "tags",
-             "sources", "n_sources", "amounts", "confidence", "status", "location", "version", "changeset",
-             "changed_at", "author"]
-    return frame.select(order)
+    if "actors" in wanted:
+        names = actor_names(con, cs)
+        actors_col = frame["actors"].list.eval(pl.element().replace(names)) if frame.height else frame["actors"]
+        frame = frame.with_columns(actors=actors_col)
+    return frame.select(wanted)
+
+
+def count_events(con: duckdb.DuckDBPyConnection, cs: int | None, **filters: Filter | dt.date) -> int:
+    """How many events match the filters at changeset ``cs``; see :meth:`Store.count`."""
+    where, params = event_filter(con, cs, **filters)  # type: ignore[arg-type]
+    return int(con.execute(f"SELECT count(*) FROM event_versions e WHERE {where}", params).fetchall()[0][0])
 
 
 def actor_names(con: duckdb.DuckDBPyConnection, cs: int | None) -> dict[str, str]:
@@ -166,24 +192,15 @@ def first_quotes(con: duckdb.DuckDBPyConnection, versions: Sequence[tuple[str, i
     wanted = pa.table({"key": pa.array([k for k, _v in versions], pa.string()),
                        "version": pa.array([v for _k, v in versions], pa.int32())})
     with registered(con, _wanted_versions=wanted):
-        # Exact (key, version) pairs: right for any as_of the caller's frame was queried at.
-        rows = con.execute(
-            "SELECT e.key, e.data FROM event_versions e SEMI JOIN _wanted_versions w "
-            "ON e.key = w.key AND e.version = w.version"
-        ).fetchall()
-    refs: dict[str, list[tuple[str, int, int]]] = {}
-    for key, data in rows:
-        if data:
-            refs[key] = [(s["source"], s["span"][0], s["span"][1]) for s in json.loads(data).get("sources", [])]
-    sources = sorted({r[0] for rs in refs.values() for r in rs})
-    if not sources:
-        return {}
-    quotes = {(s, a, b): q for s, a, b, q in con.execute(
-        "SELECT source, span_start, span_end, quote FROM evidence WHERE list_contains(?, source)", [sources]).fetchall()}
-    out = {}
-    for key, rs in refs.items():
-        for r in rs:
-            if quotes.get(r):
-                out[key] = quotes[r]
-                break
-    return out
+        # Exact (key, version) pairs, right for any as_of the caller's frame was queried at; their
+        # citations joined to the kept quotes in SQL, so only the quotes shown leave DuckDB.
+        rows = con.execute("""
+            WITH v AS (SELECT e.key, from_json(json_extract(e.data, '$.sources'),
+                                               '[{"source": "VARCHAR", "span": ["INTEGER"]}]') AS refs
+                       FROM event_versions e SEMI JOIN _wanted_versions w ON e.key = w.key AND e.version = w.version),
+            cited AS (SELECT v.key, u.i, u.x.source AS source, u.x.span[1] AS span_start, u.x.span[2] AS span_end
+                      FROM v, LATERAL (SELECT unnest(v.refs) AS x, generate_subscripts(v.refs, 1) AS i) u)
+            SELECT c.key, arg_min(q.quote, c.i) FROM cited c
+            JOIN evidence q ON q.source = c.source AND q.span_start = c.span_start AND q.span_end = c.span_end
+            WHERE q.quote <> '' GROUP BY c.key""").fetchall()
+    return dict(rows)

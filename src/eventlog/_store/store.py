@@ -26,11 +26,11 @@ from .._dates import parse_timestamp
 from .._errors import EventlogError, NotFound, ValidationError
 from .._frames import frame_of, registered
 from .._models import BaseRecord, Event, model_for_kind
-from .._taxonomy import BASES, RELATIONS
+from .._taxonomy import BASES, RELATIONS, unknown
 from .backend import Backend
 from .changeset import Changeset, CommitResult
 from .commit import add_evidence, commit_body
-from .query import Filter, closed, first_quotes, listify, query_events, record_rows
+from .query import COLUMNS, Filter, closed, count_events, first_quotes, listify, query_events, record_rows
 from .readsql import check_read_statement, prepare
 from .schema import KINDS, SCHEMA_VERSION, ddl, existing_tables
 from .stats import stats
@@ -289,15 +289,38 @@ class Store:
         status: Filter = None,
         id: Filter = None,  # noqa: A002
         as_of: AsOf = None,
+        limit: int | None = None,
+        columns: Sequence[str] | None = None,
     ) -> pl.DataFrame:
         """Events matching every given filter, as a polars DataFrame sorted by start then id.
 
         Each filter takes one value or a list (any of them matches). ``start``/``end``
         keep events whose [start, end] overlaps the range; ``actor`` takes ids or names;
         ``text`` matches title or summary literally, ignoring case; ``as_of`` is a
-        changeset id or a timestamp.
+        changeset id or a timestamp. ``limit`` keeps the first rows only; ``columns``
+        reads only the columns named (faster on a large store), in that order.
         """
-        return query_events(self._con, self.resolve_as_of(as_of), type=type, actor=actor, start=start, end=end,
+        return query_events(self._con, self.resolve_as_of(as_of), limit=_limit(limit), columns=_columns(columns),
+                            type=type, actor=actor, start=start, end=end, text=text, tag=tag, source=source,
+                            status=status, id=id)
+
+    @_reads
+    def count(
+        self,
+        *,
+        type: Filter = None,  # noqa: A002 - the analyst's word
+        actor: Filter = None,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+        text: Filter = None,
+        tag: Filter = None,
+        source: Filter = None,
+        status: Filter = None,
+        id: Filter = None,  # noqa: A002
+        as_of: AsOf = None,
+    ) -> int:
+        """How many events :meth:`query` would return for the same filters (counted in DuckDB)."""
+        return count_events(self._con, self.resolve_as_of(as_of), type=type, actor=actor, start=start, end=end,
                             text=text, tag=tag, source=source, status=status, id=id)
 
     @_reads
@@ -436,7 +459,7 @@ class Store:
         ``eventlog export`` writes them there."""
         from .merge import unexported
 
-        return pl.DataFrame(unexported(self), schema={"kind": pl.String, "id": pl.String}, orient="row")
+        return unexported(self)
 
     # -- causal links ---------------------------------------------------------------------------
     @_reads
@@ -500,6 +523,22 @@ def _id_text(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValidationError(f"{field} is a record id (text), not {value!r}"[:120], field=field)
     return value
+
+
+def _limit(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"limit is a whole number from 0, not {value!r}"[:120], field="limit")
+    return min(value, _MAX_ID)
+
+
+def _columns(value: Any) -> list[str] | None:
+    names = listify(value, "columns")
+    for name in names or ():
+        if name not in COLUMNS:
+            raise ValidationError(unknown("column", name, COLUMNS), field="columns")
+    return names
 
 
 def _depth(value: Any, field: str) -> int | None:

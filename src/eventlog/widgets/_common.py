@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from .._errors import EventlogError
+from .._store.merge import unexported
 from .._store.opener import default_store, open_store
 from .._store.store import Store
 
@@ -53,9 +54,10 @@ def esc(value: Any) -> str:
 
 def frame_html(frame: pl.DataFrame, columns: list[str] | None = None, *, max_rows: int = 200,
                selected: set[str] | None = None, key: str = "id", css: str = "eventlog-frame",
-               clip: bool = False) -> str:
+               clip: bool = False, total: int | None = None) -> str:
     """A polars frame as an escaped HTML table (at most ``max_rows`` rows). With ``clip``, every
-    cell stays on one line (cut with an ellipsis, the whole text and the row's id on hover)."""
+    cell stays on one line (cut with an ellipsis, the whole text and the row's id on hover).
+    ``total``: how many rows there are when ``frame`` holds only the first of them."""
     cols = [c for c in (columns or frame.columns) if c in frame.columns]
     head = "".join(f"<th>{esc(c)}</th>" for c in cols)
     body = []
@@ -67,7 +69,9 @@ def frame_html(frame: pl.DataFrame, columns: list[str] | None = None, *, max_row
                 f'<td title="{esc(row[c])} ({rid})">{esc(row[c])}</td>' for c in cols) + "</tr>")
         else:
             body.append(f"<tr{cls}>" + "".join(f"<td>{esc(row[c])}</td>" for c in cols) + "</tr>")
-    more = f"<p>{frame.height - max_rows} more rows not shown</p>" if frame.height > max_rows else ""
+    shown = min(frame.height, max_rows)
+    total = frame.height if total is None else max(total, frame.height)
+    more = f"<p>{total - shown:,} more rows not shown</p>" if total > shown else ""
     css = f"{css} el-clip" if clip else css
     return f'{_STYLE}<div class="{css}"><table><tr>{head}</tr>{"".join(body)}</table>{more}</div>'
 
@@ -87,7 +91,7 @@ def ensure_offline() -> None:
 
 def unexported_note(store: Store) -> str:
     """ "; 3 changes not exported" when the store has changes events/ does not have yet."""
-    n = store.unexported().height
+    n = unexported(store, count=True)
     return f"; {n} change{'s' if n != 1 else ''} not exported (eventlog export)" if n else ""
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as w
 import polars as pl
 
-from .._charts.timeline import LANES, PICKS, TimeScale, timeline
+from .._charts.timeline import LANES, MAX_ROWS, PICKS, TimeScale, timeline
 from .._dates import format_edtf_words
 from .._errors import EventlogError
 from .._store.store import Store
@@ -29,6 +29,12 @@ from ._common import (
 from ._width import WidthProbe
 
 _TABLE_COLUMNS = ["date", "type", "title", "actors", "n_sources", "status", "id"]
+#: Events in the first view of a large store: its latest ones (the 'from' filter says where it cuts).
+FIRST_VIEW = 1000
+#: What a chart of counts reads: a result larger than the timeline draws event by event is read
+#: in these columns only (the table shows its first rows in full).
+_LANE_COLUMNS = ["id", "type", "start", "end", "actors", "tags"]
+
 def _unvalidated(chart: Any) -> Any:
     """The chart, telling the widget not to check its spec against the Vega-Lite schema again
     when it serialises it: the timeline is our own, its specs are checked by the tests, and
@@ -50,20 +56,28 @@ class Explorer(Live, w.VBox):
     seconds (``$EVENTLOG_POLL``, default 2; 0 turns the background check off), then
     redraws and says what arrived. Every error is shown in the status line.
 
+    A store of more than ``first_view`` events (default 1,000) opens on its latest ones: the
+    'from' filter holds the date it cuts at, and clearing it shows everything. A result too
+    large to draw event by event is drawn as counts, read in the few columns they need, and
+    the table lists its first ``max_table_rows``; brushing the counts narrows the dates.
+
     Example: ``ex = Explorer(); ex.type_filter.value = ("sanction",); ex.selected; ex.filters``
     """
 
     def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = False,
-                 width: int | None = None, max_table_rows: int = 200, poll: float | None = None) -> None:
+                 width: int | None = None, max_table_rows: int = 200, poll: float | None = None,
+                 first_view: int = FIRST_VIEW) -> None:
         ensure_offline()
+        if isinstance(first_view, bool) or not isinstance(first_view, int) or first_view < 1:
+            raise EventlogError(f"first_view is a number of events from 1, not {first_view!r}"[:120])
         self.store = resolve_store(store)
         self.status = w.HTML()
         with self.store.reading():  # one connection for everything the first view reads
             self._start_live(poll)
             with self._lock:
-                self._build(lanes, links, width, max_table_rows)
+                self._build(lanes, links, width, max_table_rows, first_view)
 
-    def _build(self, lanes: str, links: bool, width: int, max_table_rows: int) -> None:
+    def _build(self, lanes: str, links: bool, width: int, max_table_rows: int, first_view: int) -> None:
         import altair as alt
 
         # None: follow the space the notebook gives (reported by the probe); a number: fixed.
@@ -73,14 +87,24 @@ class Explorer(Live, w.VBox):
         self.width_probe.observe(self._on_width, names="width")
         self._max_table_rows = max_table_rows
         self._busy = False
-        everything = self.store.query()
-        counts = dict(everything.group_by("type").len().iter_rows())
+        # The filters' counts in DuckDB: the store is never read whole to open the Explorer.
+        counts = self.store.stats()["events_by_type"]
+        per_actor = dict(self.store.sql("SELECT a, count(*) FROM (SELECT unnest(actor_ids) AS a FROM events) GROUP BY a").rows())
+        tags = self.store.sql("SELECT DISTINCT unnest(tags) AS t FROM events ORDER BY t").to_series().to_list()
+        self._total = sum(counts.values())
+        # A large store opens on its latest events (a view that draws at once); the 'from'
+        # filter holds the cut, so clearing it shows everything (as counts).
+        first_from = None
+        if self._total > first_view:
+            # Cut on the end date: 'from' keeps events that end on or after it, so this keeps
+            # the latest first_view (a long-running event that started earlier among them).
+            first_from = self.store.sql('SELECT "end" FROM events ORDER BY "end" DESC LIMIT 1 OFFSET ?',
+                                        [first_view - 1]).item()
         layout = w.Layout(width="96%")
         self.type_filter = w.SelectMultiple(
             options=[(f"{t} ({counts[t]})", t) for t in EVENT_TYPES if t in counts], rows=7, description="types",
             layout=layout)
         actors = self.store.actors().sort("name")
-        per_actor = dict(everything.select(pl.col("actor_ids").explode().alias("a")).group_by("a").len().iter_rows())
         # Actors with events first, most events first; the count is in the label.
         ranked = sorted(actors.select("id", "name").iter_rows(), key=lambda r: (-per_actor.get(r[0], 0), r[1].lower()))
         self._actor_options = [(f"{n} ({per_actor.get(i, 0)})", i) for i, n in ranked]
@@ -93,7 +117,6 @@ class Explorer(Live, w.VBox):
         self.end_filter = w.Text(placeholder="e.g. 2022-02", description="to", continuous_update=False, layout=layout)
         self.text_filter = w.Text(placeholder="in title or summary", description="text", continuous_update=False,
                                   layout=layout)
-        tags = sorted({t for ts in everything["tags"].to_list() for t in (ts or [])})
         self.tag_filter = w.SelectMultiple(options=tags, rows=5, description="tags", layout=layout)
         self.status_filter = w.SelectMultiple(options=list(STATUSES), rows=3, description="status", layout=layout)
         # 0 stands for "now": ipywidgets reads a None value as "nothing selected".
@@ -104,7 +127,10 @@ class Explorer(Live, w.VBox):
         self.reset_button = w.Button(description="Reset filters", icon="undo")
         self.table = w.HTML()
         self.detail = w.HTML(self._placeholder())
-        self.frame = everything
+        self._first_from = first_from.isoformat() if first_from is not None else None
+        if self._first_from is not None:
+            self.start_filter.value = self._first_from
+        self._load(self.filters)
         self._aggregated = False
         self._chart_meta: dict[str, Any] | None = None
         # The widget's box must not clip the drawing (legends and padding make it wider than
@@ -229,13 +255,12 @@ class Explorer(Live, w.VBox):
                 self._seen = head
                 self._update_changesets()
             try:
-                frame = self.store.query(**self.filters)
+                self._load(self.filters)
             except EventlogError as exc:
                 # A half-typed date is not a crash: say what is wrong and keep the last result.
                 self.fail(str(exc))
                 return
             self.error = None
-            self.frame = frame
             self.chart.chart = self._make_chart()
             # Assigning a chart replaces chart.selections, dropping observers: attach them again.
             self._watch_selections()
@@ -243,6 +268,18 @@ class Explorer(Live, w.VBox):
             if arrived:
                 self.arrived = arrived
                 self._refresh_views()
+
+    def _load(self, filters: dict[str, Any]) -> None:
+        """Query the store for ``filters``: every column when the timeline can draw the events one
+        by one, else the columns of a chart of counts, and the table's rows apart."""
+        count = self.store.count(**filters)
+        if count <= MAX_ROWS:
+            frame = self.store.query(**filters)
+            rows = frame
+        else:
+            frame = self.store.query(**filters, columns=_LANE_COLUMNS)
+            rows = self.store.query(**filters, limit=self._max_table_rows)
+        self.frame, self._rows, self._count = frame, rows, count
 
     def on_new_changesets(self) -> None:
         self._update_changesets()
@@ -315,12 +352,12 @@ class Explorer(Live, w.VBox):
         ids = self._picked_ids()
         if ids:
             order = {i: k for k, i in enumerate(ids)}
-            return (self.frame.filter(pl.col("id").is_in(ids))
+            return (self._rows.filter(pl.col("id").is_in(ids))
                     .sort(pl.col("id").replace_strict(order, default=len(order))))
         rng = self._brush_range()
         if rng is not None:
-            return self.frame.filter((pl.col("end") >= rng[0]) & (pl.col("start") <= rng[1]))
-        return self.frame.clear()
+            return self._rows.filter((pl.col("end") >= rng[0]) & (pl.col("start") <= rng[1]))
+        return self._rows.clear()
 
     # -- views -------------------------------------------------------------------------------------
     def _placeholder(self) -> str:
@@ -329,13 +366,16 @@ class Explorer(Live, w.VBox):
     def _refresh_views(self, detail_only: bool = False) -> None:
         selected = self.selected
         ids = set(selected["id"].to_list())
-        n = self.frame.height
-        self.status.value = message_html(f"{n} event{'s' if n != 1 else ''}; {len(ids)} selected"
+        n = self._count
+        cut = ""
+        if self._first_from is not None and self.start_filter.value == self._first_from and len(self.filters) == 1:
+            cut = f" (the latest of {self._total:,}: clear 'from' to see them all)"
+        self.status.value = message_html(f"{n:,} event{'s' if n != 1 else ''}{cut}; {len(ids)} selected"
                                          + unexported_note(self.store))
         if self.arrived:  # kept through redraws until the next arrival
             self.status.value += message_html(f"new: {self.arrived}")
-        self.table.value = frame_html(self.frame, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids,
-                                      clip=True)
+        self.table.value = frame_html(self._rows, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids,
+                                      clip=True, total=self._count)
         self.detail.value = self._detail_html(selected) if selected.height else self._placeholder()
 
     def _detail_html(self, selected: pl.DataFrame) -> str:
