@@ -537,3 +537,18 @@ def test_count_limit_and_columns_agree_with_the_whole_query(populated_store: eve
     for bad in ({"limit": -1}, {"limit": "3"}, {"columns": ["title", "nope"]}, {"columns": [3]}):
         with pytest.raises(ValidationError):
             populated_store.query(**bad)
+
+
+def test_first_quotes_take_each_versions_first_kept_quote_in_citation_order(fresh_store: eventlog.Store) -> None:
+    cites = [{"source": "doc", "span": [0, 4]}, {"source": "doc", "span": [4, 9]}, {"source": "doc", "span": [9, 12]}]
+    with fresh_store.change(author="a", message="v1") as cs:
+        cs.put(make_event("a", sources=cites))
+        cs.put(make_event("b", sources=cites[2:]))
+    with fresh_store.change(author="a", message="v2") as cs:
+        cs.put(make_event("a", sources=cites[1:]))
+    fresh_store.add_evidence({("doc", 0, 4): "", ("doc", 4, 9): "second", ("doc", 9, 12): "third"})
+    # The empty quote is skipped; each (id, version) reads its own citations.
+    assert fresh_store.first_quotes([("a", 1), ("b", 1)]) == {"a": "second", "b": "third"}
+    assert fresh_store.first_quotes([("a", 2)]) == {"a": "second"}
+    assert fresh_store.first_quotes([("a", 9), ("zz", 1)]) == {}
+    assert fresh_store.first_quotes([]) == {}

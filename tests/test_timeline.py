@@ -26,6 +26,7 @@ from eventlog._charts.timeline import (
     MAX_TEXT,
     PICKS,
     SPEC_BOUND,
+    TimeScale,
     aggregate_rows,
     chart_rows,
     save,
@@ -479,3 +480,20 @@ def test_the_axis_labels_what_the_span_holds_and_never_twice(dataset_chart_store
     labels = axis_labels(scenegraph(chart))[0]
     assert expect <= {label.split("\n")[-1] for label in labels}, labels
     assert len(set(read_axis(labels))) == len(labels), labels
+
+
+_DAYS = st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), _DAYS), st.integers(0, 4000), st.booleans()), max_size=60))
+def test_the_scale_of_columns_is_the_scale_of_python_dates(events):
+    """TimeScale.fit_columns (what a timeline of a million events uses) against fit() on the same dates."""
+    rows = []
+    for start, length, open_end in events:
+        end = None if start is None or open_end else min(dt.date(9999, 12, 31), start + dt.timedelta(days=min(length, (dt.date(9999, 12, 31) - start).days)))
+        rows.append((start, end))
+    frame = pl.DataFrame(rows, schema={"start": pl.Date, "end": pl.Date}, orient="row")
+    pairs = [(s, e) for s, e in rows if s is not None and e is not None]
+    want = TimeScale.fit([s for s, _ in pairs], [_timeline._safe_plus(e, dt.timedelta(days=1)) for _, e in pairs])
+    assert _timeline._scale_for(frame, None) == want

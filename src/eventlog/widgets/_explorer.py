@@ -31,9 +31,10 @@ from ._width import WidthProbe
 _TABLE_COLUMNS = ["date", "type", "title", "actors", "n_sources", "status", "id"]
 #: Events in the first view of a large store: its latest ones (the 'from' filter says where it cuts).
 FIRST_VIEW = 1000
-#: What a chart of counts reads: a result larger than the timeline draws event by event is read
-#: in these columns only (the table shows its first rows in full).
-_LANE_COLUMNS = ["id", "type", "start", "end", "actors", "tags"]
+#: What a chart of counts reads, per lanes: a result larger than the timeline draws event by event
+#: is read in these columns only (the table shows its first rows in full).
+_COUNT_COLUMNS = {"type": ["type", "start", "end"], "actor": ["type", "start", "end", "actors"],
+                  "tag": ["type", "start", "end", "tags"]}
 
 def _unvalidated(chart: Any) -> Any:
     """The chart, telling the widget not to check its spec against the Vega-Lite schema again
@@ -277,7 +278,7 @@ class Explorer(Live, w.VBox):
             frame = self.store.query(**filters)
             rows = frame
         else:
-            frame = self.store.query(**filters, columns=_LANE_COLUMNS)
+            frame = self.store.query(**filters, columns=_COUNT_COLUMNS[self.lanes.value])
             rows = self.store.query(**filters, limit=self._max_table_rows)
         self.frame, self._rows, self._count = frame, rows, count
 
