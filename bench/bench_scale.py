@@ -43,20 +43,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.bench_store import add_links, commit_one, raw_commit  # noqa: E402 (the same floor and edits)
+from bench.bench_store import timed as median  # noqa: E402
+
 VERSIONS = 5
 SIZES = {"quick": (2_000, 10_000), "default": (20_000, 100_000), "1m": (100_000, 1_000_000)}
 QUERY = {"type": ["sanction", "bank_withdrawal"], "start": "2014", "end": "2016"}
-
-
-def median(fn: Callable[[], object], repeat: int = 7) -> float:
-    """Median wall seconds of ``repeat`` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 # -- the build, in a child process --------------------------------------------------------------
@@ -147,51 +139,6 @@ def raw_bulk(path: Path, tmp: Path) -> float:
 
 
 # -- per-change costs ---------------------------------------------------------------------------
-def commit_one(store, eid: str) -> float:  # noqa: ANN001
-    ev = store.get(eid)
-    k = [0]
-
-    def one() -> None:
-        k[0] += 1
-        with store.change(author="bench", message="one edit") as cs:
-            cs.put(ev.model_copy(update={"title": f"{ev.title} ({k[0]})"}))
-
-    return median(one, 9)
-
-
-def raw_commit(path: Path, eid: str) -> float:
-    """The floor: one DuckDB transaction writing the same rows by hand, on a connection opened for it."""
-    import duckdb
-
-    def one() -> None:
-        con = duckdb.connect(str(path))
-        con.execute("BEGIN TRANSACTION")
-        cs = con.execute("SELECT last_changeset FROM head").fetchall()[0][0] + 1
-        con.execute("UPDATE head SET last_changeset = ?", [cs])
-        version = con.execute("SELECT version FROM event_versions WHERE key = ? AND superseded_by IS NULL", [eid]).fetchall()[0][0]
-        con.execute("UPDATE event_versions SET superseded_by = ? WHERE key = ? AND superseded_by IS NULL", [cs, eid])
-        con.execute("INSERT INTO event_versions SELECT * REPLACE (version + 1 AS version, ?::BIGINT AS changeset, "
-                    "NULL::BIGINT AS superseded_by, title || ' raw' AS title) FROM event_versions WHERE key = ? AND version = ?",
-                    [cs, eid, version])
-        con.execute("INSERT INTO changesets VALUES (?, 'raw', 'raw edit', now(), 0, 1, 0, NULL)", [cs])
-        con.execute("COMMIT")
-        con.close()
-
-    return median(one, 9)
-
-
-def add_links(store, n: int) -> int:  # noqa: ANN001
-    """``n`` causal links from earlier to later events (possible orders, no cycles)."""
-    ids = store.sql("SELECT id FROM events ORDER BY start, id").to_series().to_list()
-    step = max(1, len(ids) // n)
-    pairs = {(ids[i], ids[min(len(ids) - 1, i + 1 + i % 7)]) for i in range(0, len(ids) - 1, step)}
-    with store.change(author="bench", message=f"{len(pairs)} links") as cs:
-        for cause, effect in sorted(pairs):
-            if cause != effect:
-                cs.link(cause, effect, relation="contributes_to")
-    return len(pairs)
-
-
 def add_quotes(path: Path) -> int:
     """A quote for every citation of every version, as a build with the corpus keeps them."""
     import duckdb
@@ -293,10 +240,11 @@ def peers(path: Path, tmp: Path, store, old: int) -> dict:  # noqa: ANN001
     con.execute(f"ATTACH '{path}' AS s (READ_ONLY)")
     con.execute("CREATE TABLE state AS SELECT * FROM s.event_versions WHERE changeset <= ? "
                 "AND (superseded_by IS NULL OR superseded_by > ?) AND op = 'put'", [old, old])
-    sql = ("SELECT key, type, title, start, \"end\", data FROM state WHERE list_contains(?, type) "
+    # Every column, read as Arrow: what eventlog's frame holds (it also names actors and joins changesets).
+    sql = ("SELECT * FROM state WHERE list_contains(?, type) "
            "AND \"end\" >= DATE '2014-01-01' AND start <= DATE '2016-12-31' ORDER BY start, key")
-    assert len(con.execute(sql, [QUERY["type"]]).fetchall()) == rows
-    out["plain_table_ms"] = 1e3 * median(lambda: con.execute(sql, [QUERY["type"]]).fetchall())
+    assert con.execute(sql, [QUERY["type"]]).to_arrow_table().num_rows == rows
+    out["plain_table_ms"] = 1e3 * median(lambda: con.execute(sql, [QUERY["type"]]).to_arrow_table())
     # DuckLake: the same versions as snapshots of one table, read AT (VERSION => n).
     try:
         from duckdb_extensions import import_extension
@@ -306,21 +254,21 @@ def peers(path: Path, tmp: Path, store, old: int) -> dict:  # noqa: ANN001
         con.execute("LOAD ducklake")
         lake = tmp / f"peer-lake-{path.stem}"
         con.execute(f"ATTACH 'ducklake:{lake}.ducklake' AS lk (DATA_PATH '{lake}-data/')")
-        con.execute("CREATE TABLE lk.ev AS SELECT key, type, title, start, \"end\", data FROM s.event_versions "
-                    "WHERE changeset = 2")
+        con.execute("CREATE TABLE lk.ev AS SELECT * EXCLUDE (superseded_by) FROM s.event_versions WHERE changeset = 2")
         version_at: dict[int, int] = {}
         version_at[2] = con.execute("SELECT max(snapshot_id) FROM lk.snapshots()").fetchall()[0][0]
         for cs in range(3, 3 + VERSIONS - 1):
             con.execute("BEGIN TRANSACTION")
-            con.execute("UPDATE lk.ev SET title = v.title, data = v.data FROM s.event_versions v "
-                        "WHERE v.changeset = ? AND v.key = lk.ev.key", [cs])
+            con.execute("UPDATE lk.ev SET title = v.title, summary = v.summary, confidence = v.confidence, tags = v.tags, "
+                        "status = v.status, data = v.data, version = v.version, changeset = v.changeset "
+                        "FROM s.event_versions v WHERE v.changeset = ? AND v.key = lk.ev.key", [cs])
             con.execute("COMMIT")
             version_at[cs] = con.execute("SELECT max(snapshot_id) FROM lk.snapshots()").fetchall()[0][0]
-        lake_sql = ("SELECT key, type, title, start, \"end\", data FROM lk.ev AT (VERSION => ?) WHERE list_contains(?, type) "
+        lake_sql = ("SELECT * FROM lk.ev AT (VERSION => ?) WHERE list_contains(?, type) "
                     "AND \"end\" >= DATE '2014-01-01' AND start <= DATE '2016-12-31' ORDER BY start, key")
-        got = len(con.execute(lake_sql, [version_at[old], QUERY["type"]]).fetchall())
-        assert got == rows, (got, rows, version_at, con.execute("SELECT count(*) FROM lk.ev").fetchall())
-        out["ducklake_as_of_ms"] = 1e3 * median(lambda: con.execute(lake_sql, [version_at[old], QUERY["type"]]).fetchall())
+        assert con.execute(lake_sql, [version_at[old], QUERY["type"]]).to_arrow_table().num_rows == rows
+        out["ducklake_as_of_ms"] = 1e3 * median(
+            lambda: con.execute(lake_sql, [version_at[old], QUERY["type"]]).to_arrow_table())
     except (duckdb.Error, ImportError) as exc:
         print(f"  (DuckLake peer skipped: {exc})")
     # SQLite: a history table indexed on (key, changeset), the state by max(changeset) per key.

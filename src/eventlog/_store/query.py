@@ -198,7 +198,7 @@ def first_quotes(con: duckdb.DuckDBPyConnection, versions: Sequence[tuple[str, i
             WITH v AS (SELECT e.key, from_json(json_extract(e.data, '$.sources'),
                                                '[{"source": "VARCHAR", "span": ["INTEGER"]}]') AS refs
                        FROM event_versions e SEMI JOIN _wanted_versions w ON e.key = w.key AND e.version = w.version),
-            cited AS (SELECT v.key, u.i, u.x.source AS source, u.x.span[1] AS span_start, u.x.span[2] AS span_end
+            cited AS MATERIALIZED (SELECT v.key, u.i, u.x.source AS source, u.x.span[1] AS span_start, u.x.span[2] AS span_end
                       FROM v, LATERAL (SELECT unnest(v.refs) AS x, generate_subscripts(v.refs, 1) AS i) u)
             SELECT c.key, arg_min(q.quote, c.i) FROM cited c
             JOIN evidence q ON q.source = c.source AND q.span_start = c.span_start AND q.span_end = c.span_end

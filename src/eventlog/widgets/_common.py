@@ -89,9 +89,24 @@ def ensure_offline() -> None:
         alt.JupyterChart.enable_offline()
 
 
+#: The last count per store, with what it was counted at: (head changeset, base recorded) -> count.
+_UNEXPORTED: dict[str, tuple[tuple[Any, ...], int]] = {}
+
+
 def unexported_note(store: Store) -> str:
-    """ "; 3 changes not exported" when the store has changes events/ does not have yet."""
-    n = unexported(store, count=True)
+    """ "; 3 changes not exported" when the store has changes events/ does not have yet.
+
+    Counted again only when the store has moved (a new changeset, or a build that recorded a
+    new base): a panel redraws far more often than the store changes."""
+    with store.reading() as con:
+        mark = tuple(con.execute("SELECT (SELECT coalesce(max(id), 0) FROM changesets), "
+                                 "(SELECT list(value) FROM meta WHERE key = 'base_recorded')").fetchall()[0])
+        cached = _UNEXPORTED.get(store.location)
+        if cached is not None and cached[0] == mark:
+            n = cached[1]
+        else:
+            n = unexported(store, count=True)
+            _UNEXPORTED[store.location] = (mark, n)
     return f"; {n} change{'s' if n != 1 else ''} not exported (eventlog export)" if n else ""
 
 

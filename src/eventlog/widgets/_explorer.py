@@ -273,13 +273,13 @@ class Explorer(Live, w.VBox):
     def _load(self, filters: dict[str, Any]) -> None:
         """Query the store for ``filters``: every column when the timeline can draw the events one
         by one, else the columns of a chart of counts, and the table's rows apart."""
-        count = self.store.count(**filters)
-        if count <= MAX_ROWS:
-            frame = self.store.query(**filters)
-            rows = frame
+        # One read when the result is small enough to draw event by event, two when it is not.
+        rows = self.store.query(**filters, limit=MAX_ROWS + 1)
+        if rows.height <= MAX_ROWS:
+            frame, count = rows, rows.height
         else:
             frame = self.store.query(**filters, columns=_COUNT_COLUMNS[self.lanes.value])
-            rows = self.store.query(**filters, limit=self._max_table_rows)
+            rows, count = rows.head(self._max_table_rows), frame.height
         self.frame, self._rows, self._count = frame, rows, count
 
     def on_new_changesets(self) -> None:
