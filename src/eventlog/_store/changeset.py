@@ -332,7 +332,15 @@ class Changeset:
 
     def event_refs(self) -> tuple[set[str], set[str]]:
         """The actor and source ids the changeset's put events name."""
-        actors, sources = set(self._flushed.actors), set(self._flushed.sources)
+        if self._flushed.replaced:
+            # A key put again after its chunk was flushed: only its last put counts (rare; read back).
+            actors, sources = set(), set()
+            for e in self.flushed_events():
+                actors.update(e.actors)
+                sources.update([s.source for s in e.sources])
+                sources.update([a.source for a in e.amounts if a.source])
+        else:
+            actors, sources = set(self._flushed.actors), set(self._flushed.sources)
         for o in self._ops.values():
             if o.kind == "event" and isinstance(o.record, Event):
                 e = o.record
@@ -358,10 +366,17 @@ class Changeset:
         return False, None
 
     def flushed_events(self) -> Iterator[Event]:
-        """The put events already flushed to rows, read back (for error messages only)."""
-        for table in self._flushed.tables:
-            for data in table["data"].to_pylist():
-                if data is not None:
+        """The put events already flushed to rows and not put or deleted again since, read back
+        (error messages, and the rare re-put after a flush)."""
+        later = {key for kind, key in self._ops if kind == "event"}
+        last: dict[str, tuple[int, int]] = {}  # where each key's last flushed op is
+        for t, table in enumerate(self._flushed.tables):
+            for r, key in enumerate(table["key"].to_pylist()):
+                last[key] = (t, r)
+        for t, table in enumerate(self._flushed.tables):
+            rows = zip(table["key"].to_pylist(), table["data"].to_pylist(), strict=True)
+            for r, (key, data) in enumerate(rows):
+                if data is not None and key not in later and last[key] == (t, r):
                     yield Event.model_validate_json(data)
 
 

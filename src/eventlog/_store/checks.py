@@ -99,8 +99,8 @@ def check_changeset(store: Store, cs: Changeset) -> None:
 
 
 def _raise_first_dangling(cs: Changeset, live_actors: set[str], live_sources: set[str]) -> None:
-    # The events still held as models first, then those flushed to rows (read back: an error path).
+    # In the order they were put: those flushed to rows (read back: an error path), then those held.
     held = [r for r in cs.records("event").values() if isinstance(r, Event)]
-    for e in itertools.chain(held, cs.flushed_events()):
+    for e in itertools.chain(cs.flushed_events(), held):
         for field, kind, key in e.dangling(live_actors, live_sources):
             raise ValidationError(f"unknown {kind} {key!r}", record=e.id, field=field)
