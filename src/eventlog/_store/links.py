@@ -96,10 +96,6 @@ def _pending_links(cs: Changeset) -> pl.DataFrame:
                                       "relation": pl.String, "op": pl.String}, orient="row")
 
 
-def _pending_events(cs: Changeset) -> pl.DataFrame:
-    return cs.pending_events()
-
-
 # The graph after the changeset: live store rows not touched by it, plus what it puts.
 # Both need the frames _pl (pending links) and _pe (pending events) registered.
 _LIVE_L, _LIVE_E = visible("l", None)[0], visible("e", None)[0]
@@ -145,7 +141,7 @@ def check_new_links(store: Store, cs: Changeset, links: list[Link]) -> None:
     for lk in sorted(links, key=lambda x: x.id):
         if lk.cause == lk.effect:
             raise LinkRejected(f"self-link: {lk.cause!r} cannot be its own cause", record=lk.id, field="effect")
-    pl_frame, pe_frame = _pending_links(cs), _pending_events(cs)
+    pl_frame, pe_frame = _pending_links(cs), cs.pending_events()
     puts_links = not pl_frame.filter(pl.col("op") == "put").is_empty()
     if not puts_links and pe_frame.filter(pl.col("op") == "put").is_empty():
         return
