@@ -232,11 +232,8 @@ class Changeset:
         flushed = self._flushed
         for o in ops:
             if o.record is not None:
-                e = o.record
-                assert isinstance(e, Event)
-                flushed.actors.update(e.actors)
-                flushed.sources.update([s.source for s in e.sources])
-                flushed.sources.update([a.source for a in e.amounts if a.source])
+                assert isinstance(o.record, Event)
+                _add_refs(o.record, flushed.actors, flushed.sources)
             if o.expected_version is not None:
                 flushed.expected[o.key] = o.expected_version
             del self._ops[("event", o.key)]
@@ -336,17 +333,12 @@ class Changeset:
             # A key put again after its chunk was flushed: only its last put counts (rare; read back).
             actors, sources = set(), set()
             for e in self.flushed_events():
-                actors.update(e.actors)
-                sources.update([s.source for s in e.sources])
-                sources.update([a.source for a in e.amounts if a.source])
+                _add_refs(e, actors, sources)
         else:
             actors, sources = set(self._flushed.actors), set(self._flushed.sources)
         for o in self._ops.values():
             if o.kind == "event" and isinstance(o.record, Event):
-                e = o.record
-                actors.update(e.actors)
-                sources.update([s.source for s in e.sources])
-                sources.update([a.source for a in e.amounts if a.source])
+                _add_refs(o.record, actors, sources)
         return actors, sources
 
     def pending_event(self, key: str) -> tuple[bool, Event | None]:
@@ -378,6 +370,13 @@ class Changeset:
             for r, (key, data) in enumerate(rows):
                 if data is not None and key not in later and last[key] == (t, r):
                     yield Event.model_validate_json(data)
+
+
+def _add_refs(e: Event, actors: set[str], sources: set[str]) -> None:
+    """Add the actor and source ids an event names (its citations and its amounts' sources)."""
+    actors.update(e.actors)
+    sources.update([s.source for s in e.sources])
+    sources.update([a.source for a in e.amounts if a.source])
 
 
 _KIND_OF_TYPE: dict[type, str] = {}
