@@ -104,14 +104,52 @@ def test_tooltip_has_title_dates_actors_amounts_sources_and_evidence(populated_s
     populated_store.add_evidence({("doc", 0, 10): "Quoted words"})
     chart = timeline(populated_store.query(), store=populated_store)
     tips = {t["field"] for t in _layer(chart.to_dict(), "event_bars")["encoding"]["tooltip"]}
-    assert tips == {"title", "date", "when", "status", "confidence", "actors", "amounts", "n_sources", "quote", "id"}
+    assert tips == {"title", "date", "when", "status", "confidence", "actors", "amounts", "n_sources", "grades",
+                    "reported", "quote", "id"}
     row = next(r for r in _events(chart) if r["id"] == "trade-2023")
     assert row["actors"] == "Russia, China"
     assert row["amounts"] == "240 billion USD (trade)"
     assert row["n_sources"] == 1
     assert row["quote"] == "Quoted words"
-    # Without the store (a bare frame) there is no quote to show.
-    assert all(r["quote"] is None for r in _events(timeline(populated_store.query())))
+    assert row["grades"] == "doc ??"  # neither the source nor the citation graded yet
+    assert row["reported"] == "sometime in May 2024"
+    # Without the store (a bare frame) there is no quote to show, nor grades (not in the default columns).
+    bare = _events(timeline(populated_store.query()))
+    assert all(r["quote"] is None and r["grades"] is None for r in bare)
+
+
+def test_grades_in_the_tooltip_follow_the_sources_and_citations(populated_store):
+    with populated_store.change(author="ana", message="grade") as cs:
+        doc = populated_store.records("source")[0]
+        cs.put(doc.model_copy(update={"reliability": "B"}))
+        ev = populated_store.get("visit-2024")
+        cs.put(ev.model_copy(update={"sources": [ev.sources[0].model_copy(update={"credibility": 2})]}))
+    rows = {r["id"]: r for r in _events(timeline(populated_store.query(), store=populated_store))}
+    assert rows["visit-2024"]["grades"] == "doc B2" and rows["trade-2023"]["grades"] == "doc B?"
+    # As of before the grading, the tooltip shows the grades of then.
+    before = populated_store.last_changeset() - 1
+    rows = {r["id"]: r for r in _events(timeline(populated_store.query(as_of=before), store=populated_store, as_of=before))}
+    assert rows["visit-2024"]["grades"] == "doc ??"
+
+
+def test_hindsight_marks_the_events_no_source_had_published_by_the_day(populated_store):
+    with populated_store.change(author="ana", message="an older source") as cs:
+        cs.put(eventlog.Source(id="old", file="old.txt", title="Old", publisher="p", language="en", published="2022-03",
+                               sha256="1" * 64))
+        cs.put(populated_store.get("sanction-2022").model_copy(update={"sources": [
+            eventlog.Citation(source="old", span=(0, 4))]}))
+    chart = timeline(populated_store.query(), store=populated_store, hindsight="2023-01-01")
+    marked = {r["id"] for r in _events(chart) if r["hindsight"]}
+    # "doc" came out in May 2024; only the sanction's source was out by 2023.
+    assert marked == {"visit-2024", "trade-2023", "bank-2024"}
+    assert marked == set(populated_store.query()["id"]) - set(populated_store.query(known_by="2023-01-01")["id"])
+    layer = _layer(chart.to_dict(), "event_hindsight")
+    assert layer["transform"] == [{"filter": "datum.hindsight"}]
+    assert "reported only after 2023-01-01 (3 of 4)" in " ".join(chart.to_dict()["title"]["subtitle"])
+    # A narrow frame without first_reported: the store is asked.
+    narrow = populated_store.query(columns=["id", "type", "title", "date", "start", "end", "version"])
+    assert {r["id"] for r in _events(timeline(narrow, store=populated_store, hindsight="2023-01-01")) if r["hindsight"]} == marked
+    assert "event_hindsight" not in json.dumps(timeline(populated_store.query(), store=populated_store).to_dict())
 
 
 def test_lanes_by_actor_put_an_event_in_each_of_its_actors_lanes(populated_store):

@@ -95,6 +95,35 @@ def test_clicking_an_event_selects_it_and_fills_the_detail_pane(explorer: Explor
     assert explorer.selected.is_empty()
 
 
+def test_known_by_hides_or_marks_what_was_reported_later_and_the_detail_shows_grades(populated_store):
+    with populated_store.change(author="ana", message="an older, graded source") as cs:
+        cs.put(eventlog.Source(id="old", file="old.txt", title="Old", publisher="p", language="en", published="2022-03",
+                               sha256="1" * 64, reliability="B", reliability_note="a careful outlet"))
+        ev = populated_store.get("sanction-2022")
+        cs.put(ev.model_copy(update={"sources": [*ev.sources, eventlog.Citation(
+            source="old", span=(0, 4), credibility=2, credibility_note="matches the official list")]}))
+    explorer = Explorer(populated_store)
+    explorer.known_by.value = "2023-01-01"
+    assert explorer.filters == {"known_by": "2023-01-01"}
+    assert explorer.frame["id"].to_list() == ["sanction-2022"]
+    assert explorer.frame["sources"].to_list() == [["old"]]  # "doc" (May 2024) was not out yet
+    explorer.hindsight_toggle.value = True  # mark instead of hide: every event, the later ones marked
+    assert explorer.filters == {} and explorer.hindsight == "2023-01-01" and explorer.frame.height == 4
+    marked = {r["id"] for r in explorer.chart.spec["datasets"]["events"] if r["hindsight"]}
+    assert marked == {"visit-2024", "trade-2023", "bank-2024"}
+    click(explorer, "sanction-2022")
+    detail = explorer.detail.value
+    assert "first reported sometime in March 2022; 2 independent of 2 source(s)" in detail
+    assert ">B2</span> source usually reliable; claim probably true" in detail
+    assert "matches the official list" in detail
+    assert ">??</span> source not graded; claim not graded" in detail
+    explorer.reset()
+    assert explorer.known_by.value == "" and explorer.frame.height == 4
+    explorer.hindsight_toggle.value = False
+    explorer.known_by.value = "sometime"
+    assert "known_by" in explorer.status.value and explorer.frame.height == 4
+
+
 def test_clicks_on_points_and_bars_both_select(explorer: Explorer):
     click(explorer, "visit-2024", name="pick")
     click(explorer, "sanction-2022", name="pick_day")

@@ -22,7 +22,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from ._dates import EDTFDate, parse_edtf
 from ._errors import ValidationError
-from ._taxonomy import ACTOR_CATEGORIES, EVENT_TYPES, RELATIONS, STATUSES, unknown
+from ._taxonomy import ACTOR_CATEGORIES, EVENT_TYPES, RELATIONS, RELIABILITY, STATUSES, unknown
 
 __all__ = ["Actor", "Amount", "Citation", "Event", "Link", "Record", "Source", "SourceRef", "model_for_kind", "validated"]
 
@@ -122,6 +122,9 @@ class Citation(BaseRecord):
     source: Slug
     span: tuple[int, int]
     note: str | None = None
+    credibility: int | None = Field(None, ge=1, le=6, strict=True,
+                                    description="1 confirmed by other sources ... 5 improbable, 6 cannot be judged")
+    credibility_note: str = Field("", description="Why this grade, in our words.")
 
     @field_validator("span")
     @classmethod
@@ -239,11 +242,27 @@ class Source(BaseRecord):
     url: str | None = None
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     notes: str = ""
+    reliability: Literal[tuple(RELIABILITY)] | None = Field(  # type: ignore[valid-type]
+        None, description="A completely reliable ... E unreliable, F cannot be judged (the source, not one claim)")
+    reliability_note: str = Field("", description="Why this grade, in our words.")
+    derived_from: Slug | None = Field(
+        None, description="The source id this one repeats (a reprint, a wire copy, a brief built on a report).")
 
     @field_validator("published", mode="before")
     @classmethod
     def _edtf(cls, v: Any) -> str:
         return Event._edtf(v)
+
+    @model_validator(mode="after")
+    def _not_its_own(self) -> Source:
+        if self.derived_from == self.id:
+            raise ValueError(f"a source cannot derive from itself ({self.id!r})")
+        return self
+
+    @property
+    def grade(self) -> str:
+        """The reliability letter, or '?' when not graded yet."""
+        return self.reliability or "?"
 
 
 class Link(BaseRecord):

@@ -21,8 +21,10 @@ __all__ = [
     "BASES",
     "CAUSAL_RELATIONS",
     "CORE_TYPES",
+    "CREDIBILITY",
     "EVENT_TYPES",
     "RELATIONS",
+    "RELIABILITY",
     "STATUSES",
     "EventType",
     "Relation",
@@ -99,6 +101,27 @@ CAUSAL_RELATIONS = tuple(r for r, v in RELATIONS.items() if v.causal)
 
 #: Link bases: a document states the link, or it is an analyst's judgement.
 BASES = ("source", "analyst")
+
+#: How reliable a source is, apart from any one claim (the NATO / Admiralty code's letter).
+#: F is not a worse E: it says the source cannot be judged, so no threshold admits it.
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+
+#: How credible one citation's claim is (the code's digit). 6, like F, cannot be judged.
+CREDIBILITY = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
 
 
 def unknown(what: str, value: object, known: Iterable[str]) -> str:

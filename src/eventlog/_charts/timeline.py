@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import polars as pl
 
-from .._dates import add_months, format_edtf_words, parse_edtf
+from .._dates import add_months, format_edtf_words, parse_day, parse_edtf
 from .._errors import ValidationError
 from .._taxonomy import EVENT_TYPES, RELATIONS
 
@@ -71,8 +71,11 @@ MAX_ROWS = 2000
 MAX_LANES = 24
 #: Causal links drawn at most (the most confident first).
 MAX_LINKS = 500
+#: The colour of the hindsight marks (events reported only after the chosen day).
+_HINDSIGHT = "#e6550d"
+
 #: Longest text kept per field in the chart data (titles, actors, amounts, quotes).
-MAX_TEXT = {"title": 160, "actors": 160, "amounts": 200, "quote": 300, "tags": 120, "lane": 60}
+MAX_TEXT = {"title": 160, "actors": 160, "amounts": 200, "quote": 300, "tags": 120, "lane": 60, "grades": 200}
 #: What the docs promise: the JSON spec of any timeline stays under this many bytes
 #: (2,000 rows and 500 links with every text at its limit in 2-byte UTF-8 measure about 5.0 MB;
 #: the real dataset's default chart is about 0.3 MB).
@@ -481,8 +484,40 @@ def _gutter(order: Sequence[str]) -> float:
     return float(min(160, max(60, 16 + 6.6 * max((len(x) for x in order), default=0))))
 
 
+def _grades(store: Store | None, frame: pl.DataFrame, as_of: Any) -> dict[str, str]:
+    """Each event's citation grades as one line (``wsj-2024-05-15 B1, chinasquare-2025 C1``): from
+    the frame's ``grades`` column, or looked up for the versions in view."""
+    if "grades" in frame.columns:
+        return {k: ", ".join(g) for k, g in zip(frame["id"], frame["grades"], strict=True) if g}
+    if store is None or frame.is_empty() or "version" not in frame.columns:
+        return {}
+    return {k: ", ".join(g) for k, g in store.grades(zip(frame["id"], frame["version"], strict=True), as_of=as_of).items()}
+
+
+def _first_reported(store: Store | None, frame: pl.DataFrame, as_of: Any, needed: bool) -> dict[str, str]:
+    """Each event's first report (EDTF): from the frame, or, when hindsight needs it, the store."""
+    if "first_reported" in frame.columns:
+        return {k: r for k, r in zip(frame["id"], frame["first_reported"], strict=True) if r}
+    if store is None or frame.is_empty() or not needed:
+        return {}
+    found = store.query(id=frame["id"].to_list(), as_of=as_of, columns=["id", "first_reported"])
+    return {k: r for k, r in found.iter_rows() if r}
+
+
+def _reported_after(first_reported: str | None, day: dt.date) -> bool:
+    """Whether no source had certainly published the event by ``day`` (hindsight)."""
+    if not first_reported:
+        return True
+    try:
+        end = parse_edtf(first_reported).end
+    except ValidationError:
+        return True
+    return end is None or end > day
+
+
 def chart_rows(frame: pl.DataFrame, *, lanes: str = "type", store: Store | None = None, width: int = 760,
-               scale: TimeScale | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+               scale: TimeScale | None = None, as_of: Any = None,
+               hindsight: dt.date | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """The rows a timeline draws (one per event and lane) and the lane order.
 
     Each row has the event's id, type, lane, title, date as written (``date``) and in
@@ -492,7 +527,9 @@ def chart_rows(frame: pl.DataFrame, *, lanes: str = "type", store: Store | None 
     pixel limit), ``qualifier`` (``~``, ``?``), the warped positions the chart draws at
     (``w_start``, ``w_stop``, ``w_core_start``/``w_core_stop`` for the unfaded middle of a
     qualified bar; see :class:`TimeScale`), actors, amounts, status, confidence, number of
-    sources and the first evidence quote.
+    sources, the citation grades (``grades``), the first report in words (``reported``), the first
+    evidence quote, and ``hindsight``: with ``hindsight=DAY``, whether no source had certainly
+    published the event by then.
 
     >>> import polars as pl, datetime as dt
     >>> f = pl.DataFrame({"id": ["y"], "type": ["trade"], "title": ["T"], "date": ["2014"],
@@ -506,6 +543,8 @@ def chart_rows(frame: pl.DataFrame, *, lanes: str = "type", store: Store | None 
     order = _lane_order(values, lanes)
     known = set(order)
     quotes = _quotes(store, frame)
+    grades = _grades(store, frame, as_of)
+    reported = _first_reported(store, frame, as_of, needed=hindsight is not None)
     cols = frame.columns
     scale = scale or _scale_for(frame, None, _gutter(order))
     starts, ends = frame["start"].to_list(), frame["end"].to_list()
@@ -538,6 +577,9 @@ def chart_rows(frame: pl.DataFrame, *, lanes: str = "type", store: Store | None 
             "status": rec.get("status") or "confirmed",
             "confidence": 1.0 if confidence is None or not math.isfinite(confidence) else round(float(confidence), 3),
             "quote": _clip(quotes.get(rec["id"]), MAX_TEXT["quote"]) or None,
+            "grades": _clip(grades.get(rec["id"]), MAX_TEXT["grades"]) or None,
+            "reported": _words(reported[rec["id"]]) if rec["id"] in reported else None,
+            "hindsight": hindsight is not None and _reported_after(reported.get(rec["id"]), hindsight),
         }
         base["w_start"], base["w_stop"] = scale.warp(start), scale.warp(stop)
         if fade:
@@ -829,6 +871,7 @@ def timeline(
     caption: Sequence[str] = (),
     controls: bool = True,
     height: int | None = None,
+    hindsight: Any = None,
     **filters: Any,
 ) -> alt.TopLevelMixin:
     """An Altair chart of events: one lane per type (or ``"actor"``, or ``"tag"``).
@@ -847,7 +890,9 @@ def timeline(
     written under the chart. ``height`` (pixels) sets the row height so the lanes fill about
     that much, between 12 and 24 px a row (more rows than fit make it taller). ``controls=False`` leaves out the chart's own checkbox (the
     Explorer has its own switch). ``aggregate`` forces (True) or forbids (False) counts
-    per period; by default the chart aggregates above ``max_rows`` rows.
+    per period; by default the chart aggregates above ``max_rows`` rows. ``hindsight=DATE`` marks
+    (with an orange triangle above the bar) every event no source had certainly published by
+    DATE: what the timeline shows only with hindsight (``known_by=DATE`` leaves them out instead).
 
     Example: ``eventlog.timeline(type=["sanction", "bank_withdrawal"], lanes="actor").save("t.html", inline=True)``
     """
@@ -880,7 +925,9 @@ def timeline(
 
     _check_lanes(lanes)
     scale = _scale_for(frame, window, _gutter(_lane_order(_lane_values(frame, lanes), lanes)))
-    rows, order = chart_rows(frame, lanes=lanes, store=store, width=width, scale=scale)
+    hindsight_day = None if hindsight is None else parse_day(hindsight, "hindsight")
+    rows, order = chart_rows(frame, lanes=lanes, store=store, width=width, scale=scale, as_of=as_of,
+                             hindsight=hindsight_day)
     interactive = not report
 
     # One band per (lane, sub-row): busy lanes get taller, quiet ones stay one row high.
@@ -913,6 +960,8 @@ def timeline(
         alt.Tooltip("actors:N", title="actors"),
         alt.Tooltip("amounts:N", title="amounts"),
         alt.Tooltip("n_sources:Q", title="sources"),
+        alt.Tooltip("grades:N", title="grades (source, claim)"),
+        alt.Tooltip("reported:N", title="first reported"),
         alt.Tooltip("quote:N", title="evidence"),
         alt.Tooltip("id:N", title="id"),
     ]
@@ -977,6 +1026,13 @@ def timeline(
         fill=alt.Fill("label_colour:N", scale=None), tooltip=tooltip,
     ).properties(name="event_labels")
     layers += [cores, bars, points, labels]
+    if hindsight_day is not None and any(r["hindsight"] for r in rows):
+        # Above the bar's start, so it reads with the event and never hides a label.
+        layers.append(base.mark_point(shape="triangle-down", filled=True, size=36, color=_HINDSIGHT, yOffset=-7,
+                                      clip=True).encode(
+            x=x, y=y, tooltip=[alt.Tooltip("title:N", title="title"),
+                               alt.Tooltip("reported:N", title=f"reported only after {hindsight_day.isoformat()}; first")],
+        ).transform_filter("datum.hindsight").properties(name="event_hindsight"))
     lane_labels = alt.Chart(alt.Data(name="lanes")).mark_text(
         align="right", baseline="middle", fontSize=11, fontWeight="bold", color="#333", limit=scale.gutter - 10,
     ).encode(x=alt.XValue(scale.gutter - 8), y=y, text=alt.Text("short:N"),
@@ -1065,6 +1121,10 @@ def timeline(
     head_title = title if title is not None else f"{n_events} events by {lanes}"
     key = ["Bars: dates known to a month, year or range; points: a day. Faded ends and ~ or ?: approximate or uncertain "
            "date. Dashed outline: disputed. Opacity: confidence."]
+    if hindsight_day is not None:
+        n_late = len({r["id"] for r in rows if r["hindsight"]})
+        key.append(f"Orange triangle: reported only after {hindsight_day.isoformat()} ({n_late} of {n_events}): "
+                   "known then only with hindsight.")
     if squeezed:
         key.append("Shaded: " + ", ".join(f"{z['start'][:4]}-{z['stop'][:4]}" for z in squeezed)
                    + " on a compressed scale (the busy years get the room).")

@@ -55,6 +55,12 @@ def query_options(f: Callable) -> Callable:
         click.option("--tag", multiple=True, help="Tag (repeatable)."),
         click.option("--source", multiple=True, help="Source document id (repeatable)."),
         click.option("--status", multiple=True, help="confirmed, candidate or disputed (repeatable)."),
+        click.option("--known-by", default=None,
+                     help="Keep events a source had certainly published by this EDTF date (and count only those sources)."),
+        click.option("--min-reliability", default=None, type=click.Choice(list("ABCDEF"), case_sensitive=False),
+                     help="Keep events with a citation from a source graded this or better (A best)."),
+        click.option("--min-credibility", default=None, type=click.IntRange(1, 6),
+                     help="Keep events with a citation graded this or better (1 best)."),
         click.option("--as-of", default=None, help="A changeset id or an ISO timestamp."),
     ]
     for opt in reversed(opts):
@@ -65,7 +71,8 @@ def query_options(f: Callable) -> Callable:
 def filters_from(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Query keyword arguments from the options of :func:`query_options` (empty ones dropped)."""
     names = {"type_": "type", "actor": "actor", "start": "start", "end": "end", "text": "text", "tag": "tag",
-             "source": "source", "status": "status", "as_of": "as_of"}
+             "source": "source", "status": "status", "known_by": "known_by", "min_reliability": "min_reliability",
+             "min_credibility": "min_credibility", "as_of": "as_of"}
     out = {}
     for opt, key in names.items():
         v = kwargs.pop(opt, None)

@@ -209,7 +209,10 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
     def escape(text: str) -> str:  # store text is data: no markup, no terminal escape sequences
         return _escape(plain(str(text)))
 
+    import polars as pl
+
     from .._dates import format_edtf_words
+    from .._reporting import grade_words
     from .._store.schema import format_amount
 
     store = open_store(db, read_only=True)
@@ -219,6 +222,8 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
         names = dict(store.actors()[["id", "name"]].iter_rows())
         hist = store.history(event_id)
         links = _links_of(store, event_id)
+        first = store.query(id=event_id, as_of=as_of, columns=["first_reported", "n_independent_sources", "n_sources"]).row(0, named=True)
+        reporting = store.sources(as_of=as_of).filter(pl.col("id").is_in([c.source for c in ev.sources])).sort("published")
     finally:
         store.close()
     con = Console(soft_wrap=True)
@@ -237,10 +242,16 @@ def show(db: str | None, event_id: str, as_of: str | None) -> None:
         con.print(f"\n{escape(ev.summary)}")
     if ev.notes:
         con.print(f"[italic]note: {escape(ev.notes)}[/italic]")
-    con.print(f"\nsources ({len(ev.sources)}):")
+    reported = ", ".join(f"{escape(r['id'])} {r['published']}" for r in reporting.iter_rows(named=True))
+    con.print(f"\nreported: first {first['first_reported']}; {first['n_independent_sources']} independent of "
+              f"{first['n_sources']} source(s) ({reported})")
+    con.print(f"sources ({len(ev.sources)}):")
     for row in evidence.iter_rows(named=True):
         quote = row["quote"]
-        con.print(f"  {escape(row['source'])} \\[{row['span_start']}, {row['span_end']})")
+        con.print(f"  {escape(row['source'])} \\[{row['span_start']}, {row['span_end']})  grade {row['grade']}"
+                  f" ({grade_words(row['reliability'], row['credibility'])})")
+        if row["credibility_note"]:
+            con.print(f"    [italic]{escape(row['credibility_note'])}[/italic]")
         if quote is None:
             con.print("    (no quote: the store was built without the corpus)")
         else:

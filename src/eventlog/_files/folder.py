@@ -26,6 +26,7 @@ from typing import Any
 
 from .._errors import CorpusError, EventlogError, ValidationError
 from .._models import Actor, BaseRecord, Event, Link, Source, validated
+from .._reporting import lineage
 from .corpus import Corpus
 from .yamlfile import dump_yaml, is_folder, key_lines, read_text, read_yaml
 
@@ -130,6 +131,10 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
                 ds.files[f"{model.__name__.lower()}:{rec.id}"] = str(path)
         except ValidationError as exc:
             yield exc
+    try:
+        lineage(ds.sources, file=str(events_dir / "sources.yaml"))
+    except ValidationError as exc:
+        yield exc
     for aid, actor in ds.actors.items():
         if actor.affiliation and actor.affiliation not in ds.actors:
             yield ValidationError(

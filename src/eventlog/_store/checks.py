@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .._errors import ValidationError
-from .._models import Event, Link
+from .._models import Event, Link, Source
 from .schema import KINDS, LIVE
 
 if TYPE_CHECKING:
@@ -84,6 +84,9 @@ def check_changeset(store: Store, cs: Changeset) -> None:
     ).fetchall()[0][0]:
         check_new_links(store, cs, put_links)  # a bulk re-dating: the whole graph, in one join
 
+    if cs.records("source"):
+        _check_lineage(store, cs)
+
     deleted_events = set(pending.filter(pl.col("op") == "delete")["key"].to_list())
     if deleted_events:
         from .links import links_touching
@@ -96,6 +99,26 @@ def check_changeset(store: Store, cs: Changeset) -> None:
                     f"event {gone!r} is linked ({cause} -{relation}-> {effect}); unlink it in the same changeset first",
                     record=gone,
                 )
+
+
+def _check_lineage(store: Store, cs: Changeset) -> None:
+    """Sources put or deleted: every derived_from still names a live source, with no circle.
+    Sources are few (documents), so all of them are read."""
+    from .._reporting import lineage
+
+    sources = {k: Source.model_validate_json(d) for k, d in store._record_rows("source", None, None)}
+    for key, rec in cs.records("source").items():
+        if rec is None:
+            sources.pop(key, None)
+        else:
+            sources[key] = rec  # type: ignore[assignment]
+    for key, rec in cs.records("source").items():
+        if rec is None:
+            for sid, s in sources.items():
+                if s.derived_from == key:
+                    raise ValidationError(f"source {sid!r} derives from it; change its derived_from in the same "
+                                          "changeset first", record=key)
+    lineage(sources)
 
 
 def _raise_first_dangling(cs: Changeset, live_actors: set[str], live_sources: set[str]) -> None:

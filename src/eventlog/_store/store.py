@@ -30,7 +30,17 @@ from .._taxonomy import BASES, RELATIONS, unknown
 from .backend import Backend
 from .changeset import Changeset, CommitResult
 from .commit import add_evidence, commit_body
-from .query import COLUMNS, Filter, closed, count_events, first_quotes, listify, query_events, record_rows
+from .query import (
+    COLUMNS,
+    Filter,
+    citation_grades,
+    closed,
+    count_events,
+    first_quotes,
+    listify,
+    query_events,
+    record_rows,
+)
 from .readsql import check_read_statement, prepare
 from .schema import KINDS, SCHEMA_VERSION, ddl, existing_tables
 from .stats import stats
@@ -288,6 +298,9 @@ class Store:
         source: Filter = None,
         status: Filter = None,
         id: Filter = None,  # noqa: A002
+        known_by: str | dt.date | None = None,
+        min_reliability: str | None = None,
+        min_credibility: int | None = None,
         as_of: AsOf = None,
         limit: int | None = None,
         columns: Sequence[str] | None = None,
@@ -299,10 +312,19 @@ class Store:
         ``text`` matches title or summary literally, ignoring case; ``as_of`` is a
         changeset id or a timestamp. ``limit`` keeps the first rows only; ``columns``
         reads only the columns named (faster on a large store), in that order.
+
+        Three clocks: ``start``/``end`` are when events happened, ``known_by`` when they were
+        reported, ``as_of`` when the store recorded them. ``known_by=DATE`` keeps events that at
+        least one source had certainly published by DATE (its publication date's last day is
+        on or before it) and counts ``sources``, ``n_sources``, ``first_reported`` and
+        ``n_independent_sources`` over those sources only. ``min_reliability="B"`` and
+        ``min_credibility=3`` keep events with at least one citation meeting both (a source
+        graded A or B, a claim graded 1-3; ungraded parts meet neither).
         """
         return query_events(self._con, self.resolve_as_of(as_of), limit=_limit(limit), columns=_columns(columns),
                             type=type, actor=actor, start=start, end=end, text=text, tag=tag, source=source,
-                            status=status, id=id)
+                            status=status, id=id, known_by=known_by, min_reliability=min_reliability,
+                            min_credibility=min_credibility)
 
     @_reads
     def count(
@@ -317,11 +339,15 @@ class Store:
         source: Filter = None,
         status: Filter = None,
         id: Filter = None,  # noqa: A002
+        known_by: str | dt.date | None = None,
+        min_reliability: str | None = None,
+        min_credibility: int | None = None,
         as_of: AsOf = None,
     ) -> int:
         """How many events :meth:`query` would return for the same filters (counted in DuckDB)."""
         return count_events(self._con, self.resolve_as_of(as_of), type=type, actor=actor, start=start, end=end,
-                            text=text, tag=tag, source=source, status=status, id=id)
+                            text=text, tag=tag, source=source, status=status, id=id, known_by=known_by,
+                            min_reliability=min_reliability, min_credibility=min_credibility)
 
     @_reads
     def _record_rows(self, kind: str, keys: Iterable[str] | None, cs: int | None) -> list[tuple[str, str]]:
@@ -356,11 +382,26 @@ class Store:
         return first_quotes(self._con, list(versions))
 
     @_reads
+    def grades(self, versions: Iterable[tuple[str, int]], as_of: AsOf = None) -> dict[str, list[str]]:
+        """The citation grades of each (event id, version) pair, as ``source B2`` (the source's
+        reliability letter as of ``as_of``, the citation's credibility digit, ``?`` where ungraded):
+        id -> list (for tooltips; the ``grades`` query column gives the same for a query)."""
+        return citation_grades(self._con, list(versions), self.resolve_as_of(as_of))
+
+    @_reads
     def evidence(self, event_id: str, as_of: AsOf = None) -> pl.DataFrame:
-        """The event's sources with their spans and quotes (quote is null when the corpus was not available)."""
+        """The event's citations with their spans, grades and quotes (quote is null when the corpus
+        was not available): source, span_start, span_end, note, credibility, credibility_note,
+        reliability (the source's, as of the same moment), grade (as ``B2``, ``?`` where ungraded), quote."""
+        from .._reporting import grade
+
         ev = self.get(event_id, as_of)
-        rows = [(s.source, s.span[0], s.span[1], s.note) for s in ev.sources]
-        frame = pl.DataFrame(rows, schema={"source": pl.String, "span_start": pl.Int32, "span_end": pl.Int32, "note": pl.String}, orient="row")
+        reliability = {s.id: s.reliability for s in self.records("source", as_of=as_of)}  # type: ignore[attr-defined]
+        rows = [(s.source, s.span[0], s.span[1], s.note, s.credibility, s.credibility_note, reliability.get(s.source),
+                 grade(reliability.get(s.source), s.credibility)) for s in ev.sources]
+        frame = pl.DataFrame(rows, schema={"source": pl.String, "span_start": pl.Int32, "span_end": pl.Int32, "note": pl.String,
+                                           "credibility": pl.Int8, "credibility_note": pl.String, "reliability": pl.String,
+                                           "grade": pl.String}, orient="row")
         if frame.is_empty():
             return frame.with_columns(quote=pl.lit(None, pl.String))
         with registered(self._con, _refs=frame):
@@ -380,10 +421,15 @@ class Store:
 
     @_reads
     def sources(self, *, as_of: AsOf = None) -> pl.DataFrame:
-        """The source registry: id, title, publisher, language, published, file."""
-        recs = self.records("source", as_of=as_of)
-        cols = ["id", "title", "publisher", "language", "published", "file"]
-        return pl.DataFrame([{c: getattr(s, c) for c in cols} for s in recs], schema=dict.fromkeys(cols, pl.String))
+        """The source registry: id, title, publisher, language, published, file, reliability,
+        reliability_note, derived_from and root (the source its derived_from chain ends at)."""
+        from .._reporting import lineage
+
+        recs = {s.id: s for s in self.records("source", as_of=as_of)}  # type: ignore[attr-defined]
+        roots = lineage(recs)
+        cols = ["id", "title", "publisher", "language", "published", "file", "reliability", "reliability_note", "derived_from"]
+        return pl.DataFrame([{**{c: getattr(s, c) for c in cols}, "root": roots[k]} for k, s in recs.items()],
+                            schema=dict.fromkeys([*cols, "root"], pl.String))
 
     # -- history --------------------------------------------------------------------------------
     @_reads

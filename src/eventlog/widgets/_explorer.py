@@ -12,6 +12,7 @@ import polars as pl
 from .._charts.timeline import LANES, MAX_ROWS, PICKS, TimeScale, timeline
 from .._dates import format_edtf_words
 from .._errors import EventlogError
+from .._reporting import grade_words
 from .._store.store import Store
 from .._taxonomy import EVENT_TYPES, STATUSES
 from ._common import (
@@ -120,6 +121,11 @@ class Explorer(Live, w.VBox):
                                   layout=layout)
         self.tag_filter = w.SelectMultiple(options=tags, rows=5, description="tags", layout=layout)
         self.status_filter = w.SelectMultiple(options=list(STATUSES), rows=3, description="status", layout=layout)
+        # The reporting clock: what a source had certainly published by then (hidden, or marked).
+        self.known_by = w.Text(placeholder="EDTF, e.g. 2023-06", description="known by", continuous_update=False,
+                               layout=layout)
+        self.hindsight_toggle = w.Checkbox(value=False, description="mark later reports instead of hiding them",
+                                           indent=False)
         # 0 stands for "now": ipywidgets reads a None value as "nothing selected".
         self.as_of = w.Dropdown(options=self._changeset_options(), value=0, description="as of", layout=layout)
         self.lanes = w.Dropdown(options=list(LANES), value=lanes, description="lanes", layout=layout)
@@ -139,14 +145,14 @@ class Explorer(Live, w.VBox):
         self.chart = alt.JupyterChart(self._make_chart(), embed_options={"renderer": "svg", "actions": False},
                                       layout=w.Layout(overflow="visible", width="max-content"))
         self._watch_selections()
-        for widget in self._filter_widgets() + [self.lanes, self.links_toggle]:
+        for widget in self._filter_widgets() + [self.lanes, self.links_toggle, self.hindsight_toggle]:
             widget.observe(self._on_filter, names="value")
         self.reset_button.on_click(lambda _b: self.reset())  # reset() is guarded
 
         # Filters in columns above the chart, so the chart gets the notebook's whole width.
         columns = [w.VBox([self.type_filter, self.status_filter, self.lanes]),
                    w.VBox([self.actor_search, self.actor_filter, self.as_of]),
-                   w.VBox([self.tag_filter, self.text_filter]),
+                   w.VBox([self.tag_filter, self.text_filter, self.known_by, self.hindsight_toggle]),
                    w.VBox([self.start_filter, self.end_filter, self.links_toggle, self.reset_button, self.status])]
         panel = w.VBox([w.HTML("<b>Filters</b>"), w.GridBox(columns, layout=w.Layout(
             grid_template_columns="repeat(auto-fit, minmax(260px, 1fr))", grid_gap="4px 12px", width="100%"))])
@@ -202,7 +208,7 @@ class Explorer(Live, w.VBox):
 
     def _filter_widgets(self) -> list[w.Widget]:
         return [self.type_filter, self.actor_filter, self.start_filter, self.end_filter, self.text_filter,
-                self.tag_filter, self.status_filter, self.as_of]
+                self.tag_filter, self.status_filter, self.known_by, self.as_of]
 
     def _changeset_options(self) -> list[tuple[str, int]]:
         log = self.store.log()
@@ -222,9 +228,16 @@ class Explorer(Live, w.VBox):
         for key, widget in (("start", self.start_filter), ("end", self.end_filter), ("text", self.text_filter)):
             if widget.value.strip():
                 out[key] = widget.value.strip()
+        if self.known_by.value.strip() and not self.hindsight_toggle.value:
+            out["known_by"] = self.known_by.value.strip()
         if self.as_of.value:
             out["as_of"] = self.as_of.value
         return out
+
+    @property
+    def hindsight(self) -> str | None:
+        """The 'known by' date when later reports are marked rather than hidden, else None."""
+        return self.known_by.value.strip() or None if self.hindsight_toggle.value else None
 
     @guarded
     def reset(self) -> None:
@@ -233,7 +246,7 @@ class Explorer(Live, w.VBox):
         try:
             for widget in (self.type_filter, self.actor_filter, self.tag_filter, self.status_filter):
                 widget.value = ()
-            for widget in (self.start_filter, self.end_filter, self.text_filter, self.actor_search):
+            for widget in (self.start_filter, self.end_filter, self.text_filter, self.actor_search, self.known_by):
                 widget.value = ""
             self.as_of.value = 0
         finally:
@@ -298,7 +311,7 @@ class Explorer(Live, w.VBox):
     def _make_chart(self) -> Any:
         chart = timeline(self.frame, store=self.store, lanes=self.lanes.value,
                          links="all" if self.links_toggle.value else True, width=self._width,
-                         as_of=self.as_of.value or None, controls=False)
+                         as_of=self.as_of.value or None, controls=False, hindsight=self.hindsight)
         self._aggregated = "counts" in (chart.datasets or {})
         self._chart_meta = chart.usermeta if isinstance(chart.usermeta, dict) else None
         # A fixed width: JupyterLab measures a widget's container before it is laid out, so a
@@ -401,8 +414,15 @@ class Explorer(Live, w.VBox):
         try:
             evidence = self.store.evidence(ev["id"], as_of)
             parts.append(f"<h4>Sources ({evidence.height})</h4>")
+            if ev.get("first_reported"):
+                parts.append(f'<p class="el-reported">first reported {esc(format_edtf_words(ev["first_reported"]))}; '
+                             f'{esc(ev.get("n_independent_sources"))} independent of {esc(ev.get("n_sources"))} source(s)</p>')
             for row in evidence.iter_rows(named=True):
-                parts.append(f"<div>{esc(row['source'])} [{row['span_start']}, {row['span_end']})</div>")
+                parts.append(f"<div>{esc(row['source'])} [{row['span_start']}, {row['span_end']}) "
+                             f'<span class="el-grade" title="{esc(grade_words(row["reliability"], row["credibility"]))}">'
+                             f"{esc(row['grade'])}</span> {esc(grade_words(row['reliability'], row['credibility']))}</div>")
+                if row["credibility_note"]:
+                    parts.append(f'<div class="el-grade-note"><i>{esc(row["credibility_note"])}</i></div>')
                 quote = row["quote"]
                 parts.append(f"<blockquote>{esc(' '.join(quote.split()))}</blockquote>" if quote
                              else "<blockquote><i>no quote: the store was built without the corpus</i></blockquote>")
