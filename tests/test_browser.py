@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import eventlog
@@ -266,6 +267,57 @@ def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
         "?.includes('Retitled from a terminal')", timeout=STEP_MS)
     status = page.locator(".eventlog-explorer .eventlog-filters").inner_text()
     assert "retitle from a terminal" in status and "terminal" in status
+    assert not errors, errors
+
+
+def test_hypothesis_matrix_in_jupyterlab_rates_by_clicking_a_cell(lab, browser, tmp_path: Path):
+    url, db = lab
+    event, hyp = "2001-russia-china-treaty-of-good-neighbourliness", "durable-alignment"
+    with eventlog.open(db, read_only=True) as store:
+        before = store.hypotheses().filter(pl.col("id") == hyp).row(0, named=True)
+        weight = store.ach().filter(pl.col("event") == event)["weight"][0]
+        old = store.ach().filter(pl.col("event") == event)[hyp][0]
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.set_default_timeout(STEP_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{url}/lab/tree/04_hypotheses.ipynb")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", state="visible")
+        try:
+            page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
+        except PlaywrightTimeout:
+            pass
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        cell = page.locator(f".eventlog-matrix .el-h-{hyp}.el-e-{event}")
+        cell.wait_for(state="visible", timeout=RUN_ALL_MS)
+        page.wait_for_selector(".eventlog-matrix .el-scores", state="visible")
+        assert cell.locator("select").input_value() == old
+        # Hover: the rating's history, with who set it.
+        assert f"{old} by test at" in (cell.locator("select").get_attribute("title") or "")
+        # Click the cell and choose II: one changeset, and the scores follow.
+        cell.locator("select").select_option("II")
+        expected = round(before["inconsistency"] + 2 * weight - {"I": 1, "II": 2}.get(old, 0) * weight, 6)
+        page.wait_for_function(
+            "([h, want]) => [...document.querySelectorAll('.eventlog-matrix .el-scores td')].some("
+            "td => td.innerText.startsWith(h) && td.innerText.includes('inconsistency ' + want + ' '))",
+            arg=[hyp, f"{expected:g}"], timeout=STEP_MS)
+        page.wait_for_function(
+            "(sel) => (document.querySelector(sel) || {}).title?.startsWith('II by ')",
+            arg=f".eventlog-matrix .el-h-{hyp}.el-e-{event} select", timeout=STEP_MS)
+        page.locator(".eventlog-matrix").scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        page.locator(".eventlog-matrix").screenshot(path=str(tmp_path / "matrix.png"))
+        assert (tmp_path / "matrix.png").stat().st_size > 10_000
+    except BaseException:
+        page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+        raise
+    with eventlog.open(db, read_only=True) as store:
+        history = store.history(f"{hyp}|{event}", kind="assessment")
+        assert history["author"].to_list()[-1] == os.environ.get("EVENTLOG_AUTHOR", history["author"][-1])
+        assert store.ach().filter(pl.col("event") == event)[hyp][0] == "II"
+        assert history.height == 2  # the build's rating, then the click's
     assert not errors, errors
 
 

@@ -1,4 +1,4 @@
-"""The three notebooks run headless (nbclient) against a store built from the real events/ folder.
+"""The notebooks run headless (nbclient) against a store built from the real events/ folder.
 
 Each runs on its own copy of that store in tmp_path (``$EVENTLOG_DB``), so the developer's
 store is never touched; any error in any cell fails the test.
@@ -19,7 +19,7 @@ from tests.helpers import CORPUS, EVENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["01_explore.ipynb", "02_causal_tagging.ipynb", "03_history.ipynb"]
+NAMES = ["01_explore.ipynb", "02_causal_tagging.ipynb", "03_history.ipynb", "04_hypotheses.ipynb"]
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,21 @@ def test_03_history_edits_diffs_and_reverts(real_store: Path, tmp_path: Path, mo
     assert after.select(cols).equals(first.select(cols))  # the edit was reverted
     # The real store the notebooks name outside tests was never opened here.
     assert Path(db).parent == tmp_path
+
+
+def test_04_hypotheses_shows_the_matrix_and_rates_in_a_changeset(real_store: Path, tmp_path: Path, monkeypatch):
+    db = tmp_path / "store.duckdb"
+    shutil.copy(real_store, db)
+    with eventlog.open(db, read_only=True) as store:
+        rated_before = store.ach().height
+    book = _run("04_hypotheses.ipynb", db, monkeypatch, tmp_path)
+    outs = _outputs(book)
+    assert not [o for o in outs if o.get("output_type") == "error"]
+    widgets = [o for o in outs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == 2  # the matrix and the Explorer
+    with eventlog.open(db, read_only=True) as store:
+        assert store.log()["message"][0] == "rate the May 2024 visit" and store.log()["author"][0] == "tester"
+        matrix = store.ach()
+        assert matrix.height == rated_before + 1
+        row = matrix.filter(matrix["event"] == "2024-05-16-putin-visit-china-beijing-harbin").row(0, named=True)
+        assert (row["durable-alignment"], row["asymmetric-transactional"], row["reaction-to-pressure"]) == ("C", "N", None)

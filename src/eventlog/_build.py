@@ -25,7 +25,7 @@ from ._frames import flat, registered
 from ._models import model_for_kind, validated
 from ._store.merge import dataset_records, plan_merge, record_differing
 from ._store.opener import open_store
-from ._store.schema import KINDS
+from ._store.schema import KINDS, PUT_ORDER
 from ._store.store import Store
 
 __all__ = ["BuildReport", "ExportReport", "build", "build_from_git", "export", "export_table", "status"]
@@ -77,18 +77,18 @@ def sync(store: Store, ds: Dataset, *, author: str, message: str, at: dt.datetim
     folder = str(Path(events_dir).resolve()) if events_dir is not None else None
     try:
         with store.change(author=author, message=message, at=at, info=info) as cs:
-            for name in ("actor", "source", "event", "link"):
+            for name in PUT_ORDER:
                 model = model_for_kind(name)
                 for data in plan.puts.get(name, []):
                     cs._put_valid(_validate_merged(model, data, name, ds))
-            for name in ("link", "event", "source", "actor"):
+            for name in reversed(PUT_ORDER):
                 for key in plan.deletes.get(name, []):
                     cs.delete(key, reason="removed from events/", kind=name)
             cs._after_write = lambda cs_id: _write_base(store, plan, cs_id, folder)
     except ValidationError as exc:
         raise _with_file(exc, ds) from None
     assert cs.result is not None
-    in_files = len(ds.actors) + len(ds.sources) + len(ds.events) + len(ds.links)
+    in_files = ds.count()
     return dataclasses.replace(cs.result, unchanged=max(in_files - cs.result.created - cs.result.updated, 0))
 
 
@@ -172,7 +172,7 @@ def build(
         )
         quotes = st.add_evidence({(s, a, b): q for (_e, s, a, b), q in ds.quotes.items()})
         if fp is not None:  # only once everything of the build is in: the next one may skip
-            records = len(ds.actors) + len(ds.sources) + len(ds.events) + len(ds.links)
+            records = ds.count()
             _record_fingerprint(st, json.dumps({"fingerprint": fp, "records": records,
                                                 "evidence_checked": ds.evidence_checked}, sort_keys=True))
     finally:
@@ -366,7 +366,7 @@ def _export(store: Store, target: Path) -> ExportReport:
     live = {name: {r.id: r for r in store.records(name)} for name in KINDS}
     files: list[tuple[str, str]] = []
     if not (target / "actors.yaml").exists() or str(target.resolve()) != store.meta("base_events"):
-        ds = Dataset(events=live["event"], actors=live["actor"], sources=live["source"], links=live["link"])  # type: ignore[arg-type]
+        ds = Dataset.of(live)
         write_dataset(ds, target, remove=set(), files=files)
         return ExportReport(str(target), files, [])
     try:
@@ -390,7 +390,7 @@ def _export(store: Store, target: Path) -> ExportReport:
             merged[c.kind][c.key] = theirs[c.kind][c.key]
         else:
             merged[c.kind].pop(c.key, None)
-    ds = Dataset(events=merged["event"], actors=merged["actor"], sources=merged["source"], links=merged["link"])
+    ds = Dataset.of(merged)
     gone = {key for key in on_disk.events if key not in merged["event"]}
     write_dataset(ds, target, remove=gone, files=files)
     return ExportReport(str(target), files, plan.conflicts)

@@ -22,9 +22,19 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from ._dates import EDTFDate, parse_edtf
 from ._errors import ValidationError
-from ._taxonomy import ACTOR_CATEGORIES, EVENT_TYPES, RELATIONS, RELIABILITY, STATUSES, unknown
+from ._taxonomy import (
+    ACTOR_CATEGORIES,
+    EVENT_TYPES,
+    HYPOTHESIS_STATUSES,
+    RATINGS,
+    RELATIONS,
+    RELIABILITY,
+    STATUSES,
+    unknown,
+)
 
-__all__ = ["Actor", "Amount", "Citation", "Event", "Link", "Record", "Source", "SourceRef", "model_for_kind", "validated"]
+__all__ = ["Actor", "Amount", "Assessment", "Citation", "Comment", "Event", "Hypothesis", "Link", "Record", "Source", "SourceRef",
+           "REFERENCES", "Star", "View", "VIEW_FILTERS", "model_for_kind", "validated"]
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=120)]
 Tag = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=60)]
@@ -298,16 +308,146 @@ class Link(BaseRecord):
         return f"{self.cause}|{self.effect}|{self.relation}"
 
 
-Record = Event | Actor | Source | Link
+class Hypothesis(BaseRecord):
+    """One of the competing explanations an analyst weighs the events against (ACH)."""
+
+    id: Slug
+    statement: str = Field(min_length=1, max_length=500, description="The hypothesis, in one or two sentences of our own.")
+    status: Literal[HYPOTHESIS_STATUSES] = "open"  # type: ignore[valid-type]
+    notes: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_matrix_column(cls, v: str) -> str:
+        # Each hypothesis is a column of the ACH matrix, beside these.
+        if v in ("event", "title", "date", "credibility", "weight", "diagnostic"):
+            raise ValueError(f"{v!r} is a column of the ACH matrix: choose another id")
+        return v
+
+
+class Assessment(BaseRecord):
+    """How one event bears on one hypothesis: CC, C, N, I or II (very consistent ... very inconsistent).
+    Its author and time are its changeset's; its history is every rating it had."""
+
+    hypothesis: Slug
+    event: Slug
+    rating: Literal[tuple(RATINGS)]  # type: ignore[valid-type]
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        """The assessment's key: one rating per hypothesis and event."""
+        return f"{self.hypothesis}|{self.event}"
+
+
+def _one_target(record: Any, allowed: tuple[str, ...]) -> None:
+    named = [f for f in allowed if getattr(record, f) is not None]
+    if len(named) != 1:
+        raise ValueError(f"name exactly one of {', '.join(allowed)} (got {', '.join(named) or 'none'})")
+
+
+class Comment(BaseRecord):
+    """An analyst's remark on an event, a link (its id, ``cause|effect|relation``) or a saved view,
+    possibly in reply to another comment."""
+
+    id: Slug
+    event: Slug | None = None
+    link: str | None = Field(None, pattern=r"^[a-z0-9_-]+\|[a-z0-9_-]+\|[a-z_]+$", max_length=300)
+    view: Slug | None = None
+    author: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=10_000)
+    reply_to: Slug | None = None
+    posted: dt.datetime | None = Field(None, description="When it was written (UTC); the changeset also records it.")
+
+    @model_validator(mode="after")
+    def _target(self) -> Comment:
+        _one_target(self, ("event", "link", "view"))
+        if self.reply_to == self.id:
+            raise ValueError("a comment cannot reply to itself")
+        return self
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """(kind, key) of what the comment is on."""
+        for kind in ("event", "link", "view"):
+            if (key := getattr(self, kind)) is not None:
+                return kind, key
+        raise AssertionError("validated: one target")
+
+
+class Star(BaseRecord):
+    """One analyst's star on an event or a link (a bookmark others can see)."""
+
+    analyst: str = Field(min_length=1, max_length=200, pattern=r"^[^|]+$")
+    event: Slug | None = None
+    link: str | None = Field(None, pattern=r"^[a-z0-9_-]+\|[a-z0-9_-]+\|[a-z_]+$", max_length=300)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _target(self) -> Star:
+        _one_target(self, ("event", "link"))
+        return self
+
+    @property
+    def id(self) -> str:
+        """The star's key: one star per analyst and record."""
+        return f"{self.analyst}|{self.event or self.link}"
+
+
+#: What a saved view may hold: the filters of :meth:`Store.query`.
+VIEW_FILTERS = ("type", "actor", "start", "end", "text", "tag", "source", "status", "id", "known_by", "min_reliability",
+                "min_credibility", "as_of")
+
+
+class View(BaseRecord):
+    """A named query to come back to: filters (as :meth:`Store.query` takes them), lanes, the
+    timeline's range and whether later reports are marked rather than hidden."""
+
+    id: Slug
+    title: str = ""
+    author: str = Field(min_length=1, max_length=200)
+    filters: dict[str, str | int | list[str]] = Field(default_factory=dict)
+    lanes: Literal["type", "actor", "tag"] = "type"
+    range: tuple[str, str] | None = Field(None, description="The timeline's range: two EDTF dates.")
+    hindsight: bool = Field(False, description="With filters.known_by: mark later reports instead of hiding them.")
+    notes: str = ""
+
+    @field_validator("filters")
+    @classmethod
+    def _known_filters(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for key in v:
+            if key not in VIEW_FILTERS:
+                raise ValueError(unknown("filter", key, VIEW_FILTERS))
+        return v
+
+    @field_validator("range")
+    @classmethod
+    def _edtf_range(cls, v: tuple[str, str] | None) -> tuple[str, str] | None:
+        if v is not None:
+            for d in v:
+                parse_edtf(d)
+        return v
+
+
+#: What the analysts' records name: (kind, field, the kind it names).
+REFERENCES = (("assessment", "hypothesis", "hypothesis"), ("assessment", "event", "event"),
+              ("comment", "event", "event"), ("comment", "link", "link"), ("comment", "view", "view"),
+              ("comment", "reply_to", "comment"), ("star", "event", "event"), ("star", "link", "link"))
+
+
+Record = Event | Actor | Source | Link | Hypothesis | Assessment | Comment | Star | View
 
 #: The old name of :class:`Citation` (before 0.2).
 SourceRef = Citation
 
-_KINDS: dict[str, type[BaseRecord]] = {"event": Event, "actor": Actor, "source": Source, "link": Link}
+_KINDS: dict[str, type[BaseRecord]] = {"event": Event, "actor": Actor, "source": Source, "link": Link,
+                                       "hypothesis": Hypothesis, "assessment": Assessment, "comment": Comment,
+                                       "star": Star, "view": View}
 
 
 def model_for_kind(kind: str) -> type[BaseRecord]:
-    """The pydantic model for a record kind ('event', 'actor', 'source', 'link')."""
+    """The pydantic model for a record kind ('event', 'actor', 'source', 'link', 'hypothesis',
+    'assessment', 'comment', 'star', 'view')."""
     return _KINDS[kind]
 
 

@@ -23,6 +23,8 @@ __all__ = [
     "CORE_TYPES",
     "CREDIBILITY",
     "EVENT_TYPES",
+    "HYPOTHESIS_STATUSES",
+    "RATINGS",
     "RELATIONS",
     "RELIABILITY",
     "STATUSES",
@@ -122,6 +124,20 @@ CREDIBILITY = {
     5: "improbable",
     6: "truth cannot be judged",
 }
+
+
+#: How an event bears on a hypothesis (analysis of competing hypotheses, after Heuer), and what
+#: it adds to the hypothesis's inconsistency score: only inconsistency counts against a hypothesis.
+RATINGS = {
+    "CC": ("very consistent", 0),
+    "C": ("consistent", 0),
+    "N": ("neutral or not applicable", 0),
+    "I": ("inconsistent", 1),
+    "II": ("very inconsistent", 2),
+}
+
+#: Where a hypothesis stands.
+HYPOTHESIS_STATUSES = ("open", "rejected", "accepted")
 
 
 def unknown(what: str, value: object, known: Iterable[str]) -> str:

@@ -20,6 +20,7 @@ from .._errors import EventlogError
 from .._extract.cli import eval_cmd, extract_cmd, review_cmd
 from . import store as _store
 from .common import one_line
+from .judgements import ach, assess, comment, comments, hypotheses, star, views
 from .lake import lake, migrate
 from .links import causes, effects, link, links, paths, tag, unlink
 from .timeline import timeline
@@ -76,5 +77,6 @@ def main() -> None:
 
 for _command in (_store.build, _store.validate, _store.export, _store.status, _store.query, _store.show,
                  _store.history, _store.log, _store.diff, _store.blame, _store.revert, _store.stats,
-                 link, unlink, links, causes, effects, paths, tag, timeline, extract_cmd, review_cmd, eval_cmd, migrate, lake):
+                 link, unlink, links, causes, effects, paths, tag, timeline, hypotheses, assess, ach, comment, comments,
+                 star, views, extract_cmd, review_cmd, eval_cmd, migrate, lake):
     main.add_command(_command)

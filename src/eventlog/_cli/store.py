@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from .._store.schema import KINDS
 from .common import (
     db_option,
     filters_from,
@@ -178,8 +179,9 @@ def status(db: str | None, events_dir: str, corpus: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--columns", default="id,date,type,title,actors,n_sources,status", show_default=True,
               help="Comma-separated columns for the table ('all' for every column).")
+@click.option("--view", default=None, metavar="NAME", help="A saved view's filters (the options above replace them).")
 @limit_options
-def query(db: str | None, fmt: str, columns: str, limit: int | None, all_rows: bool, **kwargs: Any) -> None:
+def query(db: str | None, fmt: str, columns: str, view: str | None, limit: int | None, all_rows: bool, **kwargs: Any) -> None:
     """Events matching the filters, sorted by start date.
 
     A table shows the first rows and says how many there are; csv and json write every row.
@@ -188,7 +190,7 @@ def query(db: str | None, fmt: str, columns: str, limit: int | None, all_rows: b
     filters = filters_from(kwargs)
     try:
         with store.reading():
-            frame = store.query(**filters)
+            frame = store.query(**filters, view=view)
             if frame.is_empty():
                 warn_unmatched(store, filters)
     finally:
@@ -272,7 +274,7 @@ def _links_of(store: Any, event_id: str) -> list[str]:
 @click.command()
 @db_option
 @click.argument("key")
-@click.option("--kind", default="event", show_default=True, type=click.Choice(["event", "link", "actor", "source"]))
+@click.option("--kind", default="event", show_default=True, type=click.Choice(list(KINDS)))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def history(db: str | None, key: str, kind: str, fmt: str) -> None:
     """Every version of a record: who changed what, when and why."""
@@ -296,7 +298,7 @@ def log(db: str | None, limit: int, fmt: str) -> None:
 @db_option
 @click.argument("a")
 @click.argument("b", required=False)
-@click.option("--kind", default=None, type=click.Choice(["event", "link", "actor", "source"]))
+@click.option("--kind", default=None, type=click.Choice(list(KINDS)))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def diff(db: str | None, a: str, b: str | None, kind: str | None, fmt: str) -> None:
     """What changed between two changesets or timestamps (B defaults to now)."""
@@ -307,7 +309,7 @@ def diff(db: str | None, a: str, b: str | None, kind: str | None, fmt: str) -> N
 @click.command()
 @db_option
 @click.argument("key")
-@click.option("--kind", default="event", show_default=True, type=click.Choice(["event", "link", "actor", "source"]))
+@click.option("--kind", default="event", show_default=True, type=click.Choice(list(KINDS)))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def blame(db: str | None, key: str, kind: str, fmt: str) -> None:
     """Who set each field of a record's current version."""

@@ -25,12 +25,25 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import CorpusError, EventlogError, ValidationError
-from .._models import Actor, BaseRecord, Event, Link, Source, validated
+from .._models import (
+    REFERENCES,
+    Actor,
+    Assessment,
+    BaseRecord,
+    Comment,
+    Event,
+    Hypothesis,
+    Link,
+    Source,
+    Star,
+    View,
+    validated,
+)
 from .._reporting import lineage
 from .corpus import Corpus
 from .yamlfile import dump_yaml, is_folder, key_lines, read_text, read_yaml
 
-__all__ = ["Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "fingerprint", "load_dataset", "read_registry",
+__all__ = ["KIND_FIELDS", "REGISTRIES", "Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "fingerprint", "load_dataset", "read_registry",
            "write_dataset"]
 
 
@@ -51,7 +64,7 @@ def fingerprint(events_dir: str | os.PathLike[str], corpus: str | os.PathLike[st
         return None
     try:
         digest.update(str(root.resolve()).encode())
-        names = ["actors.yaml", "sources.yaml", "links.yaml"]
+        names = [name for name, _kinds, _required in REGISTRIES]
         events = root / "events"
         files = [root / n for n in names] + (sorted(events.glob("*.yaml")) if events.is_dir() else [])
         for path in files:
@@ -75,9 +88,43 @@ class Dataset:
     actors: dict[str, Actor] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     links: dict[str, Link] = field(default_factory=dict)
+    hypotheses: dict[str, Hypothesis] = field(default_factory=dict)
+    assessments: dict[str, Assessment] = field(default_factory=dict)
+    comments: dict[str, Comment] = field(default_factory=dict)
+    stars: dict[str, Star] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # record key -> file it came from
     evidence_checked: bool = False
     quotes: dict[tuple[str, str, int, int], str] = field(default_factory=dict)  # (event, source, start, end)
+
+    def records(self) -> dict[str, dict[str, BaseRecord]]:
+        """Every record by kind and key (the kinds of :data:`KIND_FIELDS`)."""
+        return {kind: getattr(self, name) for kind, name in KIND_FIELDS.items()}
+
+    @classmethod
+    def of(cls, records: dict[str, dict[str, Any]]) -> Dataset:
+        """A dataset of records by kind (what :meth:`records` gives)."""
+        return cls(**{name: dict(records.get(kind, {})) for kind, name in KIND_FIELDS.items()})
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.records().values())
+
+
+#: Each record kind and the Dataset field holding it.
+KIND_FIELDS = {"actor": "actors", "source": "sources", "event": "events", "link": "links", "hypothesis": "hypotheses",
+               "assessment": "assessments", "comment": "comments", "star": "stars", "view": "views"}
+
+#: The registry files beside events/: file, the kinds in it (a file of one kind is a YAML list, of
+#: several a mapping of lists by section) and whether a folder must have it.
+REGISTRIES: tuple[tuple[str, tuple[tuple[str, str | None], ...], bool], ...] = (
+    ("actors.yaml", (("actor", None),), True),
+    ("sources.yaml", (("source", None),), True),
+    ("links.yaml", (("link", None),), False),
+    ("hypotheses.yaml", (("hypothesis", "hypotheses"), ("assessment", "assessments")), False),
+    ("views.yaml", (("view", None),), False),
+    ("comments.yaml", (("comment", None),), False),
+    ("stars.yaml", (("star", None),), False),
+)
 
 
 def _lines_of(path: Path) -> dict[tuple[int | None, str], int]:
@@ -99,16 +146,29 @@ def _build(model: type[BaseRecord], data: Any, path: Path, idx: int | None, line
     return validated(model, data, file=str(path), record=record, line_of=line_of)
 
 
-def read_registry(path: Path, model: type[BaseRecord], required: bool) -> Iterator[tuple[BaseRecord, int]]:
+def read_registry(path: Path, model: type[BaseRecord], required: bool, section: str | None = None
+                  ) -> Iterator[tuple[BaseRecord, int]]:
+    """The records of one kind in a registry file: the file's list, or the list under ``section``."""
     if not path.exists():
         if required:
             raise ValidationError("missing registry file", file=str(path))
         return
-    data = read_yaml(path, inside=path.parent) or []
+    data = read_yaml(path, inside=path.parent) or ([] if section is None else {})
+    if section is not None:
+        if not isinstance(data, dict):
+            raise ValidationError("expected a YAML mapping of lists (" + section + ": [...])", file=str(path))
+        unknown_sections = [k for k in data if k not in {s for _k, s in _sections(path.name)}]
+        if unknown_sections:
+            raise ValidationError(f"unknown section {unknown_sections[0]!r}", file=str(path))
+        data = data.get(section) or []
     if not isinstance(data, list):
-        raise ValidationError("expected a YAML list of records", file=str(path))
+        raise ValidationError("expected a YAML list of records", file=str(path), record=section)
     for i, item in enumerate(data):
         yield _build(model, item, path, i, None), i
+
+
+def _sections(name: str) -> tuple[tuple[str, str | None], ...]:
+    return next(kinds for file, kinds, _required in REGISTRIES if file == name)
 
 
 def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | EventlogError]:
@@ -118,19 +178,7 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
     if not is_folder(events_dir):
         yield ValidationError("no such events folder", file=str(events_dir))
         return
-    for name, model, target, required in (
-        ("actors.yaml", Actor, ds.actors, True),
-        ("sources.yaml", Source, ds.sources, True),
-    ):
-        path = events_dir / name
-        try:
-            for rec, _i in read_registry(path, model, required):
-                if rec.id in target:
-                    yield ValidationError(f"duplicate id {rec.id!r}", file=str(path), record=rec.id, field="id")
-                target[rec.id] = rec  # type: ignore[index]
-                ds.files[f"{model.__name__.lower()}:{rec.id}"] = str(path)
-        except ValidationError as exc:
-            yield exc
+    yield from _read_registries(events_dir, ds, ("actor", "source"))
     try:
         lineage(ds.sources, file=str(events_dir / "sources.yaml"))
     except ValidationError as exc:
@@ -178,6 +226,9 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
     except ValidationError as exc:
         yield exc
 
+    yield from _read_registries(events_dir, ds, ("hypothesis", "assessment", "view", "comment", "star"))
+    yield from _check_judgement_refs(events_dir, ds)
+
     if corpus is not None:
         c = Corpus(corpus, ds.sources.values())
         try:
@@ -199,6 +250,39 @@ def _iter_checks(events_dir: Path, corpus: Path | None) -> Iterator[Dataset | Ev
                     ds.quotes[(key.split(":", 1)[1], ref.source, ref.span[0], ref.span[1])] = quote
             ds.evidence_checked = True
     yield ds
+
+
+def _read_registries(events_dir: Path, ds: Dataset, kinds: tuple[str, ...]) -> Iterator[ValidationError]:
+    """Read the registry files holding ``kinds`` into ``ds``, yielding each problem."""
+    from .._models import model_for_kind
+
+    for name, sections, required in REGISTRIES:
+        path = events_dir / name
+        for kind, section in sections:
+            if kind not in kinds:
+                continue
+            model, target = model_for_kind(kind), getattr(ds, KIND_FIELDS[kind])
+            try:
+                for rec, _i in read_registry(path, model, required, section):
+                    key = rec.id  # type: ignore[attr-defined]
+                    if key in target:
+                        yield ValidationError(f"duplicate {kind} {key!r}", file=str(path), record=key,
+                                              field="id" if "id" in model.model_fields else None)
+                    target[key] = rec
+                    ds.files[f"{kind}:{key}"] = str(path)
+            except ValidationError as exc:
+                yield exc
+
+
+def _check_judgement_refs(events_dir: Path, ds: Dataset) -> Iterator[ValidationError]:
+    """The analysts' records name hypotheses, events, links, views and comments that exist."""
+    records = ds.records()
+    for kind, field_, target in REFERENCES:
+        for key, rec in records[kind].items():
+            value = getattr(rec, field_)
+            if value is not None and value not in records[target]:
+                yield ValidationError(f"unknown {target} {value!r}", file=ds.files.get(f"{kind}:{key}"), record=key,
+                                      field=field_)
 
 
 def _check_refs(ev: Event, file: str, ds: Dataset) -> Iterator[ValidationError]:
@@ -271,6 +355,13 @@ HEADERS = {
         "# Causal links between events. basis: source = a document states it (sources: spans);\n"
         "# basis: analyst = an analyst's judgement. Relations are defined in docs/links.md.\n"
     ),
+    "hypotheses": (
+        "# Competing hypotheses and how events bear on them (ratings CC, C, N, I, II; see\n"
+        "# docs/hypotheses.md). Who rated what, and when, is in the store's history.\n"
+    ),
+    "views": "# Saved views: named queries (filters, lanes, the timeline's range) to come back to.\n",
+    "comments": "# Analysts' comments on events, links and views (reply_to: the comment answered).\n",
+    "stars": "# Analysts' stars on events and links.\n",
 }
 
 
@@ -296,8 +387,13 @@ def write_dataset(ds: Dataset, events_dir: str | os.PathLike[str], *, remove: se
 
     put(root / "actors.yaml", HEADERS["actors"] + dump_yaml([a.to_data() for a in sorted(ds.actors.values(), key=lambda a: a.id)]))
     put(root / "sources.yaml", HEADERS["sources"] + dump_yaml([s.to_data() for s in sorted(ds.sources.values(), key=lambda s: s.id)]))
-    if ds.links or (root / "links.yaml").exists():
-        put(root / "links.yaml", HEADERS["links"] + dump_yaml([lk.to_data() for lk in sorted(ds.links.values(), key=lambda lk: lk.id)]))
+    records = ds.records()
+    for name, sections, _required in REGISTRIES[2:]:
+        path = root / name
+        lists = {section: [r.to_data() for _k, r in sorted(records[kind].items())] for kind, section in sections}
+        if any(lists.values()) or path.exists():
+            body = dump_yaml(lists[None]) if None in lists else dump_yaml(lists)
+            put(path, HEADERS[name.removesuffix(".yaml")] + body)
     for ev in ds.events.values():
         put(root / "events" / f"{ev.id}.yaml", dump_yaml(ev.to_data()))
     for path in sorted((root / "events").glob("*.yaml")):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from .._errors import EventlogError, NotFound, ValidationError, VersionConflict
-from .._models import BaseRecord, Citation, Event, Link, is_validated, validated
+from .._models import Assessment, BaseRecord, Citation, Comment, Event, Link, Star, is_validated, validated
 from .schema import KINDS
 
 if TYPE_CHECKING:
@@ -184,6 +184,41 @@ class Changeset:
     def unlink(self, cause: str, effect: str, *, relation: str, reason: str) -> None:
         """Remove a causal link (a tombstone with a reason)."""
         self.delete(f"{cause}|{effect}|{relation}", reason=reason, kind="link")
+
+    def assess(self, hypothesis_id: str, event_id: str, *, rating: str, note: str = "",
+               expected_version: int | None = None) -> Assessment:
+        """Rate how an event bears on a hypothesis (CC, C, N, I, II); rating it again is a new version."""
+        rec = _validate(Assessment, {"hypothesis": hypothesis_id, "event": event_id, "rating": rating, "note": note})
+        self.put(rec, expected_version=expected_version)
+        return rec  # type: ignore[return-value]
+
+    def unassess(self, hypothesis_id: str, event_id: str, *, reason: str) -> None:
+        """Take a rating back (a tombstone with a reason)."""
+        self.delete(f"{hypothesis_id}|{event_id}", reason=reason, kind="assessment")
+
+    def comment(self, text: str, *, event: str | None = None, link: str | None = None, view: str | None = None,
+                reply_to: str | None = None, author: str | None = None) -> Comment:
+        """A comment on an event, a link (``cause|effect|relation``) or a saved view, by ``author``
+        (default: the changeset's), with a new id."""
+        import secrets
+
+        posted = self.at or dt.datetime.now(dt.UTC)
+        rec = _validate(Comment, {"id": f"c{posted:%Y%m%d}-{secrets.token_hex(4)}", "event": event, "link": link,
+                                  "view": view, "author": author or self.author, "text": text, "reply_to": reply_to,
+                                  "posted": posted.astimezone(dt.UTC).replace(microsecond=0)})
+        self.put(rec, expected_version=0)
+        return rec  # type: ignore[return-value]
+
+    def star(self, *, event: str | None = None, link: str | None = None, analyst: str | None = None,
+             note: str = "") -> Star:
+        """Star an event or a link for ``analyst`` (default: the changeset's author)."""
+        rec = _validate(Star, {"analyst": analyst or self.author, "event": event, "link": link, "note": note})
+        self.put(rec)
+        return rec  # type: ignore[return-value]
+
+    def unstar(self, *, event: str | None = None, link: str | None = None, analyst: str | None = None) -> None:
+        """Take a star away."""
+        self.delete(f"{analyst or self.author}|{event or link}", reason="unstarred", kind="star")
 
     def tag(self, event_ids: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> int:
         """Add and remove tags on many events in this changeset; returns how many events change."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .._errors import ValidationError
-from .._models import Event, Link, Source
+from .._models import REFERENCES, Event, Link, Source
 from .schema import KINDS, LIVE
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ def check_changeset(store: Store, cs: Changeset) -> None:
 
     if cs.records("source"):
         _check_lineage(store, cs)
+    _check_judgements(store, cs, pending)
 
     deleted_events = set(pending.filter(pl.col("op") == "delete")["key"].to_list())
     if deleted_events:
@@ -99,6 +100,59 @@ def check_changeset(store: Store, cs: Changeset) -> None:
                     f"event {gone!r} is linked ({cause} -{relation}-> {effect}); unlink it in the same changeset first",
                     record=gone,
                 )
+
+
+def _check_judgements(store: Store, cs: Changeset, pending: pl.DataFrame) -> None:
+    """Hypotheses' assessments, comments and stars name records that exist, and a record still
+    named by one of them is not deleted (delete or move those first, in the same changeset)."""
+    ops = {kind: cs.records(kind) for kind in {k for k, _f, _t in REFERENCES} | {t for _k, _f, t in REFERENCES}}
+    event_ops = dict(zip(pending["key"], pending["op"], strict=True)) if pending.height else {}
+    wanted: dict[str, set[str]] = {}
+    for kind, field, target in REFERENCES:
+        for rec in ops[kind].values():
+            if rec is not None and (value := getattr(rec, field)) is not None:
+                wanted.setdefault(target, set()).add(value)
+    if wanted:
+        events = wanted.pop("event", set())
+        live = live_refs(store, cs, wanted) if wanted else {}
+        live_events = {k for k in events if event_ops.get(k) == "put"}
+        rest = {k for k in events if k not in event_ops}
+        if rest:
+            live_events |= live_refs(store, cs, {"event": rest})["event"]
+        live["event"] = live_events
+        for kind, field, target in REFERENCES:
+            for key, rec in ops[kind].items():
+                if rec is not None and (value := getattr(rec, field)) is not None and value not in live[target]:
+                    raise ValidationError(f"unknown {target} {value!r}", record=key, field=field)
+    for key, view in cs.records("view").items():
+        if view is not None:
+            _check_view(store, key, view)
+    deleted = {target: [k for k, r in ops[target].items() if r is None] for target in ops}
+    deleted["event"] = [k for k, op in event_ops.items() if op == "delete"]
+    for kind, field, target in REFERENCES:
+        gone = deleted.get(target)
+        if not gone:
+            continue
+        table = KINDS[kind].table
+        rows = store._con.execute(f'SELECT key, "{field}" FROM {table} WHERE {LIVE} AND list_contains(?, "{field}")',
+                                  [gone]).fetchall()
+        for key, value in rows:
+            if key in ops[kind] and (ops[kind][key] is None or getattr(ops[kind][key], field) != value):
+                continue  # deleted or moved in this changeset
+            raise ValidationError(f"{target} {value!r} is named by {kind} {key!r}; delete that in the same changeset first",
+                                  record=value)
+
+
+def _check_view(store: Store, key: str, view: object) -> None:
+    """A saved view's filters run (on the store as it is): a typo is refused when saved, not when reopened."""
+    from .query import count_events
+
+    filters = dict(view.filters)  # type: ignore[attr-defined]
+    try:
+        cs = store.resolve_as_of(filters.pop("as_of", None))
+        count_events(store._con, cs, **filters)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, record=key, field=f"filters.{exc.field}" if exc.field else "filters") from None
 
 
 def _check_lineage(store: Store, cs: Changeset) -> None:

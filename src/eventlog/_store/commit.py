@@ -16,7 +16,7 @@ import polars as pl
 
 from .._frames import frame_of, registered, scanned
 from .changeset import CHUNK, CommitResult, dumps_info, rows_to_insert
-from .schema import COMMON, KINDS
+from .schema import COMMON, KINDS, PUT_ORDER
 
 if TYPE_CHECKING:
     from .changeset import Changeset
@@ -41,7 +41,7 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
 
     check_changeset(store, cs)
     totals = [0, 0, 0, 0]
-    for kind in ("actor", "source", "event", "link"):
+    for kind in PUT_ORDER:
         staged = cs._stage(kind)
         if staged is None:
             continue

@@ -159,7 +159,7 @@ def full(kind: str, data: str) -> Full:
 
 
 def dataset_records(ds: Dataset) -> dict[str, dict[str, BaseRecord]]:
-    return {"actor": ds.actors, "source": ds.sources, "event": ds.events, "link": ds.links}  # type: ignore[dict-item]
+    return ds.records()
 
 
 def read_base(store: Store) -> dict[tuple[str, str], str]:

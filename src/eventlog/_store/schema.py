@@ -25,16 +25,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._dates import parse_edtf
-from .._models import Actor, BaseRecord, Event, Link, Source
+from .._models import Actor, Assessment, BaseRecord, Comment, Event, Hypothesis, Link, Source, Star, View
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["KINDS", "LIVE", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
+__all__ = ["KINDS", "LIVE", "PUT_ORDER", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
 
 #: Schema history: 2 added ``base`` (each record as events/ had it at the last build: the merge base);
-#: 3 renamed ``actor_versions.kind`` to ``category``.
-SCHEMA_VERSION = 3
+#: 3 renamed ``actor_versions.kind`` to ``category``; 4 added the analysts' kinds (hypothesis,
+#: assessment, comment, star, view).
+SCHEMA_VERSION = 4
 
 #: Columns every version table has, in order.
 COMMON = {
@@ -269,7 +270,23 @@ KINDS: dict[str, Kind] = {
         {"file": "VARCHAR", "language": "VARCHAR", "published": "VARCHAR"},
         lambda s: {"file": s.file, "language": s.language, "published": s.published},
     ),
+    # The analysts' judgements: versioned like the records they are about.
+    "hypothesis": Kind("hypothesis", "hypothesis_versions", Hypothesis, {"statement": "VARCHAR", "status": "VARCHAR"},
+                       lambda h: {"statement": h.statement, "status": h.status}),
+    "assessment": Kind("assessment", "assessment_versions", Assessment,
+                       {"hypothesis": "VARCHAR", "event": "VARCHAR", "rating": "VARCHAR"},
+                       lambda a: {"hypothesis": a.hypothesis, "event": a.event, "rating": a.rating}),
+    "comment": Kind("comment", "comment_versions", Comment,
+                    {"event": "VARCHAR", "link": "VARCHAR", "view": "VARCHAR", "author": "VARCHAR", "reply_to": "VARCHAR"},
+                    lambda c: {"event": c.event, "link": c.link, "view": c.view, "author": c.author, "reply_to": c.reply_to}),
+    "star": Kind("star", "star_versions", Star, {"analyst": "VARCHAR", "event": "VARCHAR", "link": "VARCHAR"},
+                 lambda st: {"analyst": st.analyst, "event": st.event, "link": st.link}),
+    "view": Kind("view", "view_versions", View, {"title": "VARCHAR", "author": "VARCHAR"},
+                 lambda v: {"title": v.title, "author": v.author}),
 }
+
+#: The order a changeset writes its puts in, what a record names before it (deletes go backwards).
+PUT_ORDER = ("actor", "source", "event", "link", "hypothesis", "assessment", "view", "comment", "star")
 
 
 def visible(alias: str | None, cs: int | None) -> tuple[str, list[Any]]:

@@ -304,6 +304,7 @@ class Store:
         as_of: AsOf = None,
         limit: int | None = None,
         columns: Sequence[str] | None = None,
+        view: str | None = None,
     ) -> pl.DataFrame:
         """Events matching every given filter, as a polars DataFrame sorted by start then id.
 
@@ -320,11 +321,17 @@ class Store:
         ``n_independent_sources`` over those sources only. ``min_reliability="B"`` and
         ``min_credibility=3`` keep events with at least one citation meeting both (a source
         graded A or B, a claim graded 1-3; ungraded parts meet neither).
+
+        ``view`` names a saved view (:meth:`views`): its filters apply, and any filter given
+        here replaces the view's.
         """
-        return query_events(self._con, self.resolve_as_of(as_of), limit=_limit(limit), columns=_columns(columns),
-                            type=type, actor=actor, start=start, end=end, text=text, tag=tag, source=source,
-                            status=status, id=id, known_by=known_by, min_reliability=min_reliability,
-                            min_credibility=min_credibility)
+        given = {"type": type, "actor": actor, "start": start, "end": end, "text": text, "tag": tag, "source": source,
+                 "status": status, "id": id, "known_by": known_by, "min_reliability": min_reliability,
+                 "min_credibility": min_credibility, "as_of": as_of}
+        filters = {**(self.view(view).filters if view is not None else {}),
+                   **{k: v for k, v in given.items() if v is not None}}
+        cs = self.resolve_as_of(filters.pop("as_of", None))
+        return query_events(self._con, cs, limit=_limit(limit), columns=_columns(columns), **filters)
 
     @_reads
     def count(
@@ -430,6 +437,95 @@ class Store:
         cols = ["id", "title", "publisher", "language", "published", "file", "reliability", "reliability_note", "derived_from"]
         return pl.DataFrame([{**{c: getattr(s, c) for c in cols}, "root": roots[k]} for k, s in recs.items()],
                             schema=dict.fromkeys([*cols, "root"], pl.String))
+
+    # -- the analysts' records ---------------------------------------------------------------------
+    @_reads
+    def hypotheses(self, *, as_of: AsOf = None) -> pl.DataFrame:
+        """One row per hypothesis with its ACH scores: id, statement, status, notes, assessed,
+        consistent, inconsistent, inconsistency (I = 1, II = 2, each weighted by the event's best
+        citation credibility) and rank (1 = least inconsistent). See :mod:`eventlog._store.ach`."""
+        from .ach import hypothesis_scores
+
+        return hypothesis_scores(self._con, self.resolve_as_of(as_of))
+
+    @_reads
+    def ach(self, *, as_of: AsOf = None) -> pl.DataFrame:
+        """The matrix of competing hypotheses: one row per assessed event (event, title, date,
+        credibility, weight), one column per hypothesis id holding its rating, and ``diagnostic``
+        (rated by two or more hypotheses, differently)."""
+        from .ach import matrix
+
+        return matrix(self._con, self.resolve_as_of(as_of))
+
+    @_reads
+    def ach_history(self) -> pl.DataFrame:
+        """When the leading hypothesis changed, by which changeset and which assessments."""
+        from .ach import ach_history
+
+        return ach_history(self._con)
+
+    @_reads
+    def comments(self, *, event: str | None = None, link: str | None = None, view: str | None = None,
+                 as_of: AsOf = None) -> pl.DataFrame:
+        """Comments (all, or those on one event, link or view), in threads: id, event, link, view,
+        author, text, reply_to, posted, depth (0 for a comment, 1 for a reply, ...), oldest first."""
+        cs = self.resolve_as_of(as_of)
+        recs = [c for c in self._current_records("comment", None, cs).values()
+                if all(want is None or getattr(c, f) == want for f, want in (("event", event), ("link", link), ("view", view)))]
+        by_id = {c.id: c for c in recs}  # type: ignore[attr-defined]
+        children: dict[str | None, list[Any]] = {}
+        for c in sorted(recs, key=lambda c: (c.posted is None, c.posted, c.id)):  # type: ignore[attr-defined]
+            parent = c.reply_to if c.reply_to in by_id else None  # type: ignore[attr-defined]
+            children.setdefault(parent, []).append(c)
+        rows: list[dict[str, Any]] = []
+
+        def walk(parent: str | None, depth: int) -> None:
+            for c in children.get(parent, []):
+                rows.append({"id": c.id, "event": c.event, "link": c.link, "view": c.view, "author": c.author,
+                             "text": c.text, "reply_to": c.reply_to, "posted": c.posted, "depth": depth})
+                walk(c.id, depth + 1)
+
+        walk(None, 0)
+        return pl.DataFrame(rows, schema={"id": pl.String, "event": pl.String, "link": pl.String, "view": pl.String,
+                                          "author": pl.String, "text": pl.String, "reply_to": pl.String,
+                                          "posted": pl.Datetime("us", "UTC"), "depth": pl.Int32})
+
+    @_reads
+    def stars(self, *, analyst: str | None = None, as_of: AsOf = None) -> pl.DataFrame:
+        """Stars (all, or one analyst's): analyst, event, link, note."""
+        recs = self._current_records("star", None, self.resolve_as_of(as_of)).values()
+        rows = [{"analyst": s.analyst, "event": s.event, "link": s.link, "note": s.note}  # type: ignore[attr-defined]
+                for s in recs if analyst is None or s.analyst == analyst]  # type: ignore[attr-defined]
+        return pl.DataFrame(rows, schema=dict.fromkeys(["analyst", "event", "link", "note"], pl.String))
+
+    @_reads
+    def views(self, *, as_of: AsOf = None) -> pl.DataFrame:
+        """Saved views: id, title, author, filters (as JSON), lanes, range, hindsight, notes, comments (how many)."""
+        import json
+
+        cs = self.resolve_as_of(as_of)
+        counts: dict[str, int] = {}
+        for c in self._current_records("comment", None, cs).values():
+            if c.view is not None:  # type: ignore[attr-defined]
+                counts[c.view] = counts.get(c.view, 0) + 1  # type: ignore[attr-defined]
+        rows = [{"id": v.id, "title": v.title, "author": v.author, "filters": json.dumps(v.filters, sort_keys=True),  # type: ignore[attr-defined]
+                 "lanes": v.lanes, "range": list(v.range) if v.range else None, "hindsight": v.hindsight,  # type: ignore[attr-defined]
+                 "notes": v.notes, "comments": counts.get(v.id, 0)}  # type: ignore[attr-defined]
+                for v in self._current_records("view", None, cs).values()]
+        return pl.DataFrame(rows, schema={"id": pl.String, "title": pl.String, "author": pl.String, "filters": pl.String,
+                                          "lanes": pl.String, "range": pl.List(pl.String), "hindsight": pl.Boolean,
+                                          "notes": pl.String, "comments": pl.Int64})
+
+    @_reads
+    def view(self, name: str, *, as_of: AsOf = None) -> Any:
+        """One saved view (an :class:`eventlog.View`); NotFound names the views there are."""
+        _id_text(name, "view")
+        cs = self.resolve_as_of(as_of)
+        found = self._current_records("view", [name], cs)
+        if name not in found:
+            known = [k for k, _d in self._record_rows("view", None, cs)]
+            raise NotFound(unknown("view", name, known) if known else f"no view {name!r}: no views are saved yet")
+        return found[name]
 
     # -- history --------------------------------------------------------------------------------
     @_reads

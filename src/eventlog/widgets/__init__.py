@@ -2,7 +2,7 @@
 
 Importing this module loads ipywidgets and Altair; ``import eventlog`` never does.
 
-Example: ``from eventlog.widgets import Explorer, CausalTagger, HistoryViewer``
+Example: ``from eventlog.widgets import Explorer, CausalTagger, HistoryViewer, HypothesisMatrix``
 Example: ``ex = Explorer(); tagger = CausalTagger(author="ana", explorer=ex); ex``
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._explorer import Explorer
 from ._history import HistoryViewer
+from ._matrix import HypothesisMatrix
 from ._tagger import CausalTagger
 
-__all__ = ["CausalTagger", "Explorer", "HistoryViewer"]
+__all__ = ["CausalTagger", "Explorer", "HistoryViewer", "HypothesisMatrix"]

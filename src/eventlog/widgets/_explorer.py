@@ -68,8 +68,11 @@ class Explorer(Live, w.VBox):
 
     def __init__(self, store: Store | str | None = None, *, lanes: str = "type", links: bool = False,
                  width: int | None = None, max_table_rows: int = 200, poll: float | None = None,
-                 first_view: int = FIRST_VIEW) -> None:
+                 first_view: int = FIRST_VIEW, author: str | None = None, view: str | None = None) -> None:
+        from .._config import default_author
+
         ensure_offline()
+        self.author = default_author(author)
         if isinstance(first_view, bool) or not isinstance(first_view, int) or first_view < 1:
             raise EventlogError(f"first_view is a number of events from 1, not {first_view!r}"[:120])
         self.store = resolve_store(store)
@@ -78,6 +81,8 @@ class Explorer(Live, w.VBox):
             self._start_live(poll)
             with self._lock:
                 self._build(lanes, links, width, max_table_rows, first_view)
+        if view is not None:
+            self.open_view(view)
 
     def _build(self, lanes: str, links: bool, width: int, max_table_rows: int, first_view: int) -> None:
         import altair as alt
@@ -132,8 +137,19 @@ class Explorer(Live, w.VBox):
         # The one causal-link switch: off draws the links of the selected or hovered event, on draws all.
         self.links_toggle = w.Checkbox(value=links, description="all causal links", indent=False)
         self.reset_button = w.Button(description="Reset filters", icon="undo")
+        # Saved views: named filters to come back to, with their comments.
+        self.views = w.Dropdown(options=self._view_options(), value="", description="view", layout=layout)
+        self.view_name = w.Text(placeholder="name, e.g. bank-curbs", description="save as", layout=layout)
+        self.save_view_button = w.Button(description="Save view", icon="bookmark")
+        self.view_comment = w.Text(placeholder="a comment on this view", description="comment", layout=layout,
+                                   continuous_update=False)
+        self.view_notes = w.HTML()
         self.table = w.HTML()
         self.detail = w.HTML(self._placeholder())
+        #: Called with the selected events after every redraw (a HypothesisMatrix follows them).
+        self._selection_listeners: list[Any] = []
+        #: An event chosen from another panel (focus()): selected while nothing is clicked.
+        self._focus: str | None = None
         self._first_from = first_from.isoformat() if first_from is not None else None
         if self._first_from is not None:
             self.start_filter.value = self._first_from
@@ -148,12 +164,17 @@ class Explorer(Live, w.VBox):
         for widget in self._filter_widgets() + [self.lanes, self.links_toggle, self.hindsight_toggle]:
             widget.observe(self._on_filter, names="value")
         self.reset_button.on_click(lambda _b: self.reset())  # reset() is guarded
+        self.views.observe(lambda c: self.open_view(c["new"]) if c["new"] and not self._busy else None, names="value")
+        self.save_view_button.on_click(lambda _b: self.save_view(self.view_name.value.strip()))
+        self.view_comment.observe(lambda c: self.comment_on_view(c["new"]) if c["new"].strip() and not self._busy
+                                  else None, names="value")
 
         # Filters in columns above the chart, so the chart gets the notebook's whole width.
         columns = [w.VBox([self.type_filter, self.status_filter, self.lanes]),
                    w.VBox([self.actor_search, self.actor_filter, self.as_of]),
                    w.VBox([self.tag_filter, self.text_filter, self.known_by, self.hindsight_toggle]),
-                   w.VBox([self.start_filter, self.end_filter, self.links_toggle, self.reset_button, self.status])]
+                   w.VBox([self.start_filter, self.end_filter, self.links_toggle, self.reset_button, self.status]),
+                   w.VBox([self.views, self.view_name, self.save_view_button, self.view_comment, self.view_notes])]
         panel = w.VBox([w.HTML("<b>Filters</b>"), w.GridBox(columns, layout=w.Layout(
             grid_template_columns="repeat(auto-fit, minmax(260px, 1fr))", grid_gap="4px 12px", width="100%"))])
         panel.add_class("eventlog-filters")
@@ -238,6 +259,93 @@ class Explorer(Live, w.VBox):
     def hindsight(self) -> str | None:
         """The 'known by' date when later reports are marked rather than hidden, else None."""
         return self.known_by.value.strip() or None if self.hindsight_toggle.value else None
+
+    # -- saved views ---------------------------------------------------------------------------------
+    def _view_options(self) -> list[tuple[str, str]]:
+        frame = self.store.views()
+        return [("(none)", ""), *((f"{i}: {t}" if t else i, i) for i, t in frame.select("id", "title").iter_rows())]
+
+    @guarded
+    def save_view(self, name: str, title: str = "") -> int | None:
+        """Save the current filters, lanes and 'known by' mode as the view ``name`` (one changeset)."""
+        from .._models import View
+
+        if not name:
+            self.fail("give the view a name (letters, digits and -)")
+            return None
+        filters = dict(self.filters)
+        if self.hindsight:
+            filters["known_by"] = self.hindsight
+        view = View(id=name, title=title, author=self.author, filters=filters, lanes=self.lanes.value,
+                    hindsight=bool(self.hindsight))
+        with self.store.change(author=self.author, message=f"Save view {name}") as cs:
+            cs.put(view)
+        self._seen_own_write()
+        self._busy = True
+        try:
+            self.views.options = self._view_options()
+            self.views.value = name
+        finally:
+            self._busy = False
+        self._show_view_notes(name)
+        self.show(f"saved view {name} (changeset {cs.id})" if cs.id else f"view {name} is already saved like this")
+        return cs.id
+
+    @guarded
+    def open_view(self, name: str) -> None:
+        """Set every filter from the saved view ``name`` and redraw once; its comments show below it."""
+        view = self.store.view(name)
+        f = view.filters
+        self._busy = True
+        try:
+            for key, widget in (("type", self.type_filter), ("actor", self.actor_filter), ("tag", self.tag_filter),
+                                ("status", self.status_filter)):
+                value = f.get(key) or ()
+                value = (value,) if isinstance(value, str) else tuple(value)
+                if key == "actor":
+                    widget.options = self._actor_options
+                known = {v for _l, v in widget.options} if widget.options and isinstance(widget.options[0], tuple) \
+                    else set(widget.options)
+                widget.value = tuple(v for v in value if v in known)
+            for key, widget in (("start", self.start_filter), ("end", self.end_filter), ("text", self.text_filter),
+                                ("known_by", self.known_by)):
+                value = f.get(key) or ""
+                widget.value = value if isinstance(value, str) else " ".join(value) if key == "text" else str(value)
+            self.hindsight_toggle.value = view.hindsight
+            self.lanes.value = view.lanes
+            as_of = f.get("as_of") or 0
+            self.as_of.value = as_of if as_of in {v for _l, v in self.as_of.options} else 0
+            self.views.value = name
+        finally:
+            self._busy = False
+        self._show_view_notes(name)
+        self.refresh()
+
+    @guarded
+    def comment_on_view(self, text: str) -> int | None:
+        """Comment on the open view (one changeset)."""
+        name = self.views.value
+        if not name:
+            self.fail("open or save a view first: the comment goes on it")
+            return None
+        with self.store.change(author=self.author, message=f"Comment on view {name}") as cs:
+            cs.comment(text.strip(), view=name, author=self.author)
+        self._seen_own_write()
+        self._busy = True
+        try:
+            self.view_comment.value = ""
+        finally:
+            self._busy = False
+        self._show_view_notes(name)
+        return cs.id
+
+    def _show_view_notes(self, name: str) -> None:
+        view = self.store.view(name)
+        notes = self.store.comments(view=name)
+        items = "".join(f'<div style="margin-left:{16 * c["depth"]}px"><b>{esc(c["author"])}</b> {esc(c["posted"])}: '
+                        f'{esc(c["text"])}</div>' for c in notes.iter_rows(named=True))
+        self.view_notes.value = (f'{_STYLE}<div class="el-view-notes"><i>{esc(view.title or name)}</i> by '
+                                 f'{esc(view.author)}; {notes.height} comment(s){items}</div>')
 
     @guarded
     def reset(self) -> None:
@@ -360,10 +468,23 @@ class Explorer(Live, w.VBox):
         lo, hi = sorted(float(x) for x in rng)
         return scale.unwarp(lo), scale.unwarp(hi)
 
+    def on_selection(self, callback: Any) -> None:
+        """Call ``callback(selected_frame)`` whenever the selection may have changed."""
+        self._selection_listeners.append(callback)
+
+    @guarded
+    def focus(self, event_id: str | None) -> None:
+        """Select an event from Python or another panel (a click in the timeline replaces it):
+        the table marks it and the detail pane shows it. None clears it."""
+        self._focus = event_id
+        with self.store.reading():
+            self._refresh_views()
+
     @property
     def selected(self) -> pl.DataFrame:
-        """The selected events (clicked, else brushed in the overview) as rows of :attr:`frame`."""
-        ids = self._picked_ids()
+        """The selected events (clicked, else brushed in the overview, else the event given to
+        :meth:`focus`) as rows of :attr:`frame`."""
+        ids = self._picked_ids() or ([self._focus] if self._focus and self._brush_range() is None else [])
         if ids:
             order = {i: k for k, i in enumerate(ids)}
             return (self._rows.filter(pl.col("id").is_in(ids))
@@ -391,6 +512,8 @@ class Explorer(Live, w.VBox):
         self.table.value = frame_html(self._rows, _TABLE_COLUMNS, max_rows=self._max_table_rows, selected=ids,
                                       clip=True, total=self._count)
         self.detail.value = self._detail_html(selected) if selected.height else self._placeholder()
+        for listener in self._selection_listeners:
+            listener(selected)
 
     def _detail_html(self, selected: pl.DataFrame) -> str:
         ev = selected.row(0, named=True)
@@ -433,6 +556,14 @@ class Explorer(Live, w.VBox):
                     items = "".join(f"<li>{esc(r['relations'][0] if r['relations'] else '')}: {esc(r['title'])} "
                                     f"({esc(r['date'])})</li>" for r in frame.iter_rows(named=True))
                     parts.append(f'<ul class="el-{label.lower()}">{items}</ul>')
+            notes = self.store.comments(event=ev["id"], as_of=as_of)
+            stars = self.store.stars(as_of=as_of).filter(pl.col("event") == ev["id"])
+            if stars.height:
+                parts.append(f'<p class="el-stars">&#9733; starred by {esc(", ".join(stars["analyst"].to_list()))}</p>')
+            parts.append(f"<h4>Comments ({notes.height})</h4>")
+            for c in notes.iter_rows(named=True):
+                parts.append(f'<div class="el-comment" style="margin-left:{16 * c["depth"]}px"><b>{esc(c["author"])}</b> '
+                             f'{esc(c["posted"])}: {esc(c["text"])}</div>')
             hist = self.store.history(ev["id"])
             parts.append(f"<h4>History ({hist.height} versions)</h4>")
             parts.append(frame_html(hist, ["version", "changeset", "author", "changed_at", "operation", "fields", "message"]))
