@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Lowest first: a module may import its own layer and the layers below, never one above.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundations", ("_errors", "_config", "_taxonomy", "_dates", "_frames")),
-    ("models", ("_models",)),
+    ("models", ("_models", "_reporting")),
     ("files", ("_files",)),
     ("store", ("_store",)),
     ("build", ("_build",)),

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import eventlog
+from eventlog._store.schema import KINDS
 from eventlog import EventlogError
 from eventlog._cli import main
 from eventlog._store.migrate import compare_stores, migrate
@@ -18,7 +19,7 @@ from tests.helpers import EVENTS, make_event
 
 pytest_plugins = ["tests.lake_fixtures"]
 
-TABLES = ["changesets", "evidence", "event_versions", "link_versions", "actor_versions", "source_versions"]
+TABLES = ["changesets", "evidence", *(k.table for k in KINDS.values())]
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import sys
 import eventlog
 
 PUBLIC = [
-    "CORE_TYPES", "EVENT_TYPES", "RELATIONS", "STATUSES",
-    "Actor", "Amount", "BuildReport", "Changeset", "Citation", "CommitResult", "CorpusError", "Dataset", "EDTFDate", "Event",
-    "EventlogError", "ExportReport", "Link", "LinkRejected", "MergeConflict", "NotFound", "Source", "SourceRef", "Store", "StoreLocked",
-    "ValidationError", "VersionConflict",
+    "CORE_TYPES", "CREDIBILITY", "EVENT_TYPES", "RATINGS", "RELATIONS", "RELIABILITY", "STATUSES",
+    "Actor", "Amount", "Assessment", "BuildReport", "Changeset", "Citation", "Comment", "CommitResult", "CorpusError", "Dataset",
+    "EDTFDate", "Event", "EventlogError", "ExportReport", "Hypothesis", "Link", "LinkRejected", "MergeConflict", "NotFound",
+    "Source", "SourceRef", "Star", "Store", "StoreLocked", "ValidationError", "VersionConflict", "View",
     "build", "build_from_git", "check_dataset", "default_author", "default_path", "export", "export_table", "extract",
     "format_edtf_words", "load_dataset", "open", "parse_edtf", "query", "status", "timeline", "validate",
 ]

@@ -233,8 +233,7 @@ def test_cli_query_known_by_and_grades(dataset_store: eventlog.Store, dataset, t
     run = CliRunner().invoke(cli, ["query", "--db", str(db), "--known-by", "2024-04-30", "--min-reliability", "c",
                                    "--format", "json"])
     assert run.exit_code == 0, run.output
-    rows = [json.loads(line) for line in run.output.splitlines() if line.strip()] if not run.output.startswith("[") \
-        else json.loads(run.output)
+    rows = [json.loads(line) for line in run.output.splitlines() if line.strip()]  # one object per line
     assert len(rows) == dataset_store.count(known_by="2024-04-30", min_reliability="C")
     assert {r["first_reported"] for r in rows} <= {"2023", "2024-04"}
     show = CliRunner().invoke(cli, ["show", "--db", str(db), "2014-russia-annexes-crimea"])

@@ -12,6 +12,7 @@ import pytest
 import eventlog
 import eventlog._store.opener
 from eventlog import EventlogError, NotFound, ValidationError, VersionConflict
+from eventlog._store.schema import SCHEMA_VERSION
 from tests.helpers import make_event
 
 QUERY_COLUMNS = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "tags", "sources",
@@ -456,7 +457,8 @@ def test_module_query_uses_default_store(populated_store: eventlog.Store, monkey
 
 def test_stats(populated_store: eventlog.Store) -> None:
     s = populated_store.stats()
-    assert s["records"] == {"event": 4, "link": 0, "actor": 4, "source": 1}
+    assert s["records"] == {"event": 4, "link": 0, "actor": 4, "source": 1, "hypothesis": 0, "assessment": 0,
+                            "comment": 0, "star": 0, "view": 0}
     assert s["events_by_type"] == {"bank_withdrawal": 1, "sanction": 1, "trade": 1, "visit": 1}
     assert s["changesets"] == 4
     assert s["versions"] == 5 + 4 + 1 + 1 + 1  # 5 events + update + tombstone, 4 actors, 1 source
@@ -495,7 +497,7 @@ def test_a_schema_2_store_is_upgraded_when_opened_for_writing(populated_store: e
     store = eventlog.open(location)
     cols = store.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'actor_versions'")
     assert "category" in cols["column_name"].to_list() and "kind" not in cols["column_name"].to_list()
-    assert store.sql("SELECT value FROM meta WHERE key = 'schema_version'")["value"].to_list() == ["3"]
+    assert store.sql("SELECT value FROM meta WHERE key = 'schema_version'")["value"].to_list() == [str(SCHEMA_VERSION)]
     assert store.actors().equals(before)
     with store.change(author="a", message="m") as cs:
         cs.put(eventlog.Actor(id="nato", name="NATO", category="bloc"))
@@ -516,7 +518,7 @@ def test_a_foreign_database_with_a_changesets_table_is_refused(tmp_path) -> None
 
 
 def test_meta_and_info_values(fresh_store: eventlog.Store) -> None:
-    assert fresh_store.meta("schema_version") == "3" and fresh_store.meta("nothing") is None
+    assert fresh_store.meta("schema_version") == str(SCHEMA_VERSION) and fresh_store.meta("nothing") is None
     for sha in ("abc", "def"):
         with fresh_store.change(author="a", message=sha, info={"git_commit": sha}) as cs:
             cs.put(eventlog.Actor(id=f"a-{sha}", name=sha, category="state"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ipywidgets as w
 import polars as pl
 import pytest
 
 import eventlog
-from eventlog.widgets import CausalTagger, Explorer, HistoryViewer
+from eventlog.widgets import CausalTagger, Explorer, HistoryViewer, HypothesisMatrix
 from tests.helpers import make_event
 
 
@@ -449,3 +450,93 @@ def test_a_result_too_large_to_draw_is_read_narrow_drawn_as_counts_and_brushed_o
     brush(ex, dt.date(2003, 1, 1), dt.date(2003, 12, 31))
     assert ex.filters == {"start": "2003-01-01", "end": "2003-12-31"} and not ex._aggregated
     assert ex.frame.height == large_store.count(start="2003-01-01", end="2003-12-31") and "title" in ex.frame.columns
+
+
+@pytest.fixture
+def rated_store(populated_store):
+    """The populated store with two hypotheses and three ratings."""
+    with populated_store.change(author="ana", message="hypotheses") as cs:
+        cs.put(eventlog.Hypothesis(id="h-close", statement="Ties grow closer"))
+        cs.put(eventlog.Hypothesis(id="h-apart", statement="Ties stay shallow"))
+        cs.assess("h-close", "visit-2024", rating="CC")
+        cs.assess("h-apart", "visit-2024", rating="I")
+        cs.assess("h-close", "bank-2024", rating="II")
+    return populated_store
+
+
+def test_hypothesis_matrix_rates_by_setting_a_cell_and_the_scores_follow(rated_store):
+    m = HypothesisMatrix(rated_store, author="bo")
+    assert m.rows == ["bank-2024", "visit-2024"]  # by date
+    assert m.cell("h-close", "bank-2024").value == "II" and m.cell("h-apart", "bank-2024").value == ""
+    assert "II by ana at" in m.cell("h-close", "bank-2024").tooltip
+    assert "h-apart</b><br>rank 1" in m.scores.value  # 0.5 (I, ungraded) against 1.0 (II)
+    m.cell("h-apart", "bank-2024").value = "II"  # what a click in the page sends
+    assert m.error is None and rated_store.log()["author"][0] == "bo"
+    assert rated_store.ach().filter(pl.col("event") == "bank-2024")["h-apart"].to_list() == ["II"]
+    assert "h-close</b><br>rank 1" in m.scores.value and "leading: h-close" in m.status.value
+    assert m.cell("h-apart", "bank-2024").tooltip.startswith("II by bo at")
+    m.cell("h-apart", "bank-2024").value = ""  # "–" takes the rating back
+    assert rated_store.ach().filter(pl.col("event") == "bank-2024")["h-apart"].to_list() == [None]
+    assert rated_store.history("h-apart|bank-2024", kind="assessment")["operation"].to_list() == ["create", "delete"]
+
+
+def test_hypothesis_matrix_follows_the_explorer_selection_and_changes_from_elsewhere(rated_store):
+    ex = Explorer(rated_store)
+    m = HypothesisMatrix(author="bo", explorer=ex)
+    click(ex, "trade-2023")
+    assert m.highlighted == ["trade-2023"] and "trade-2023" in m.rows  # an unrated event gets a row
+    marked = [ch.value for box in m.grid.children if isinstance(box, w.HBox) for ch in box.children
+              if isinstance(ch, w.HTML) and "fff3c4" in ch.value]
+    assert len(marked) == 1 and "Trade reaches 240bn" in marked[0]
+    m.cell("h-close", "trade-2023").value = "C"
+    assert rated_store.ach()["event"].to_list() == ["trade-2023", "bank-2024", "visit-2024"]
+    # "show" selects the row's event in the Explorer.
+    click(ex)
+    m._show("visit-2024")
+    assert ex.selected["id"].to_list() == ["visit-2024"] and "Putin visits Beijing" in ex.detail.value
+    # A rating written by another process shows up on the next look.
+    with rated_store.change(author="cy", message="elsewhere") as cs:
+        cs.assess("h-apart", "visit-2024", rating="CC")
+    assert m.check_for_changes() is not None
+    assert m.cell("h-apart", "visit-2024").value == "CC"
+    # A rating the store refuses (the hypothesis was deleted meanwhile) is shown, and the cell goes back.
+    with rated_store.change(author="cy", message="drop h-apart") as cs:
+        for a in rated_store.records("assessment"):
+            if a.hypothesis == "h-apart":
+                cs.unassess("h-apart", a.event, reason="dropped")
+        cs.delete("h-apart", reason="dropped", kind="hypothesis")
+    assert m.rate("h-apart", "bank-2024", "I") is None and "unknown hypothesis" in m.error
+
+
+def test_explorer_saves_a_view_reopens_it_and_keeps_its_comments(populated_store):
+    ex = Explorer(populated_store, author="ana")
+    ex.type_filter.value = ("sanction", "bank_withdrawal")
+    ex.known_by.value = "2025"
+    assert ex.save_view("banks") is not None and ex.error is None
+    assert populated_store.view("banks").filters == {"type": ["sanction", "bank_withdrawal"], "known_by": "2025"}
+    ex.view_comment.value = "start from the 2022 sanctions"  # Enter in the box
+    assert populated_store.comments(view="banks")["text"].to_list() == ["start from the 2022 sanctions"]
+    ex.reset()
+    assert ex.frame.height == 4
+    again = Explorer(populated_store, view="banks")
+    assert again.filters == {"type": ["sanction", "bank_withdrawal"], "known_by": "2025"}
+    assert sorted(again.frame["id"]) == ["bank-2024", "sanction-2022"]
+    assert "start from the 2022 sanctions" in again.view_notes.value and "by ana" in again.view_notes.value
+    again.views.value = ""
+    ex.views.options = ex._view_options()
+    ex.views.value = "banks"  # choosing it in the list opens it
+    assert ex.filters == again.filters
+    ex.save_view("")
+    assert "give the view a name" in ex.error
+
+
+def test_detail_pane_shows_comments_and_stars(populated_store):
+    with populated_store.change(author="ana", message="talk") as cs:
+        c = cs.comment("Which bank?", event="bank-2024")
+        cs.comment("<b>Sber</b>", event="bank-2024", reply_to=c.id, author="bo")
+        cs.star(event="bank-2024")
+    ex = Explorer(populated_store)
+    click(ex, "bank-2024")
+    detail = ex.detail.value
+    assert "Comments (2)" in detail and "Which bank?" in detail and "&lt;b&gt;Sber&lt;/b&gt;" in detail
+    assert "starred by ana" in detail and "margin-left:16px" in detail

@@ -25,12 +25,25 @@ from ._errors import (
     ValidationError,
     VersionConflict,
 )
-from ._models import Actor, Amount, Citation, Event, Link, Source, SourceRef
+from ._models import (
+    Actor,
+    Amount,
+    Assessment,
+    Citation,
+    Comment,
+    Event,
+    Hypothesis,
+    Link,
+    Source,
+    SourceRef,
+    Star,
+    View,
+)
 from ._store.changeset import Changeset, CommitResult
 from ._store.opener import default_store
 from ._store.opener import open_store as open  # noqa: A004 - the contract's name
 from ._store.store import Store
-from ._taxonomy import CORE_TYPES, EVENT_TYPES, RELATIONS, STATUSES
+from ._taxonomy import CORE_TYPES, CREDIBILITY, EVENT_TYPES, RATINGS, RELATIONS, RELIABILITY, STATUSES
 
 if TYPE_CHECKING:
     from ._build import (
@@ -69,14 +82,19 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CORE_TYPES",
+    "CREDIBILITY",
     "EVENT_TYPES",
+    "RATINGS",
     "RELATIONS",
+    "RELIABILITY",
     "STATUSES",
     "Actor",
     "Amount",
+    "Assessment",
     "BuildReport",
     "Changeset",
     "Citation",
+    "Comment",
     "CommitResult",
     "CorpusError",
     "Dataset",
@@ -84,16 +102,19 @@ __all__ = [
     "Event",
     "EventlogError",
     "ExportReport",
+    "Hypothesis",
     "Link",
     "LinkRejected",
     "MergeConflict",
     "NotFound",
     "Source",
     "SourceRef",
+    "Star",
     "Store",
     "StoreLocked",
     "ValidationError",
     "VersionConflict",
+    "View",
     "build",
     "build_from_git",
     "check_dataset",

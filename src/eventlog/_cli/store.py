@@ -77,6 +77,11 @@ def _print_stats(store: Any) -> None:
     click.echo(f"multi-source events: {s['multi_source_events']}; disputed: {s['disputed_events']}; "
                f"evidence quotes: {s['quotes']} ({'checked against the corpus' if s['evidence_checked'] else 'not checked: no corpus'})")
     click.echo("events by type: " + ", ".join(f"{t} {n}" for t, n in s["events_by_type"].items()))
+    plural = {"hypothesis": "hypotheses", "assessment": "assessments", "comment": "comments", "star": "stars",
+              "view": "views"}
+    judged = [f"{s['records'][k]} {word}" for k, word in plural.items() if s["records"].get(k)]
+    if judged:
+        click.echo("analysts' records: " + ", ".join(judged))
     store.close()
 
 

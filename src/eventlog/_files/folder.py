@@ -157,8 +157,9 @@ def read_registry(path: Path, model: type[BaseRecord], required: bool, section: 
     if section is not None:
         if not isinstance(data, dict):
             raise ValidationError("expected a YAML mapping of lists (" + section + ": [...])", file=str(path))
-        unknown_sections = [k for k in data if k not in {s for _k, s in _sections(path.name)}]
-        if unknown_sections:
+        sections = [s for _k, s in _sections(path.name)]
+        unknown_sections = [k for k in data if k not in sections]
+        if unknown_sections and section == sections[0]:  # said once per file
             raise ValidationError(f"unknown section {unknown_sections[0]!r}", file=str(path))
         data = data.get(section) or []
     if not isinstance(data, list):
@@ -266,8 +267,9 @@ def _read_registries(events_dir: Path, ds: Dataset, kinds: tuple[str, ...]) -> I
                 for rec, _i in read_registry(path, model, required, section):
                     key = rec.id  # type: ignore[attr-defined]
                     if key in target:
-                        yield ValidationError(f"duplicate {kind} {key!r}", file=str(path), record=key,
-                                              field="id" if "id" in model.model_fields else None)
+                        has_id = "id" in model.model_fields
+                        yield ValidationError(f"duplicate {'id' if has_id else kind} {key!r}", file=str(path), record=key,
+                                              field="id" if has_id else None)
                     target[key] = rec
                     ds.files[f"{kind}:{key}"] = str(path)
             except ValidationError as exc:

@@ -356,6 +356,9 @@ class Explorer(Live, w.VBox):
                 widget.value = ()
             for widget in (self.start_filter, self.end_filter, self.text_filter, self.actor_search, self.known_by):
                 widget.value = ""
+            self.hindsight_toggle.value = False
+            self.views.value = ""  # the filters are no longer the view's
+            self.view_notes.value = ""
             self.as_of.value = 0
         finally:
             self._busy = False
