@@ -39,7 +39,7 @@ else
 	$(BIN)/python bench/bench_scale.py --scale $(SCALE)
 endif
 
-eval: $(STAMP)  ## score extraction against the curated events/
+eval: $(STAMP)  ## score extraction on the corpus (curated events/) and the evaluation set, side by side
 	$(BIN)/python -m eventlog._extract.evaluate
 
 notebook: $(STAMP) store  ## JupyterLab on notebooks/ against the built store

@@ -21,6 +21,7 @@ from eventlog._extract.cli import extract_cmd
 from eventlog._extract.sentences import split_sentences
 from eventlog._extract.triggers import modality
 from eventlog._models import Actor
+from tests.helpers import CORPUS, EVENTS
 
 ACTORS = [
     Actor(id="russia", name="Russia", category="state", aliases={"en": ["Russia", "Moscow", "Russian"], "nl": ["Rusland", "Moskou", "Russische"]}),
@@ -606,3 +607,28 @@ def test_reference_entries_parse_back(title: str, publisher: str, day: date, url
     assert text[ref.span[0] : ref.span[1]] == line
     assert ref.title_text(text) == (title[title.index(":") + 1 :].strip() if title.lower().startswith(("see:", "zie:")) else title)
     assert ref.published == day
+
+
+def test_the_evaluation_set_is_scored_beside_the_corpus_with_its_misses(tmp_path, capsys) -> None:
+    from eventlog._extract.evaluate import evaluate_gold, find_evalset, main
+
+    text = "Russia and China signed a treaty of friendship in Moscow on 16 July 2001. Nothing else happened."
+    end = text.index(".") + 1
+    (tmp_path / "doc-en.txt").write_text(text, encoding="utf-8")
+    gold = [{"file": "doc-en.txt", "doc_date": "2001-07-17", "lang": "en", "events": [
+        {"type": "treaty", "date": "2001-07-16", "window": ["2001-07-16", "2001-07-16"], "actors": ["russia", "china"],
+         "span": [0, end]},
+        {"type": "visit", "date": "2001-09", "window": ["2001-09-01", "2001-09-30"], "actors": ["putin"],
+         "span": [end + 1, len(text)]},
+        {"type": "sanction", "date": "2001-10", "window": ["2001-10-01", "2001-10-31"], "actors": ["china"],
+         "span": [end + 1, len(text)], "modality": "hypothetical"}]}]
+    (tmp_path / "gold.yaml").write_text(yaml.safe_dump(gold), encoding="utf-8")
+    scores, misses = evaluate_gold(tmp_path, EVENTS)
+    assert (scores["all"].gold, scores["all"].gold_hit) == (2, 1)  # the hypothetical one is not expected
+    assert scores["core"].gold == 2 and scores["lang:en"].gold == 2
+    assert misses == [{"document": "doc-en.txt", "type": "visit", "date": "2001-09", "span": [end + 1, len(text)],
+                       "actors": ["vladimir-putin"]}]
+    assert find_evalset(tmp_path) == tmp_path and find_evalset(tmp_path / "nowhere") is None
+    if CORPUS is not None:  # the corpus half needs the corpus; the conftest fixture makes it required in CI
+        assert main(["--evalset", str(tmp_path / "nowhere")]) == 0
+        assert "evaluation set: not found" in capsys.readouterr().out

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 import eventlog
-from eventlog._store.schema import KINDS
 from eventlog import EventlogError
 from eventlog._cli import main
 from eventlog._store.migrate import compare_stores, migrate
+from eventlog._store.schema import KINDS
 from tests.helpers import EVENTS, make_event
 
 pytest_plugins = ["tests.lake_fixtures"]

@@ -54,7 +54,7 @@ from .._dates import parse_edtf
 from .._taxonomy import CORE_TYPES, EVENT_TYPES
 from .candidates import recordable_type, same_event
 
-__all__ = ["Score", "evaluate", "main", "nominal_bounds"]
+__all__ = ["Score", "evaluate", "evaluate_gold", "find_evalset", "main", "nominal_bounds"]
 
 
 @dataclass
@@ -211,15 +211,107 @@ def evaluate(
     return out
 
 
+def find_evalset(path: str | Path | None = None) -> Path | None:
+    """The evaluation set folder (one with a gold.yaml): ``path``, ``$EVENTLOG_EVALSET`` or ../shared/evalset."""
+    import os
+
+    from .._files.corpus import find_corpus
+
+    if path is not None:
+        p = Path(path)
+        return p if (p / "gold.yaml").is_file() else None
+    env = os.environ.get("EVENTLOG_EVALSET")
+    if env:
+        return Path(env) if (Path(env) / "gold.yaml").is_file() else None
+    corpus = find_corpus()
+    for place in ([corpus.parent / "evalset"] if corpus else []) + [Path.cwd() / ".." / "shared" / "evalset"]:
+        if (place / "gold.yaml").is_file():
+            return place.resolve()
+    return None
+
+
+def _names_of(ds: Any) -> dict[str, set[str]]:
+    """Each actor id -> the lower-case names it goes by (id, name, aliases), for gold actors written as names."""
+    out: dict[str, set[str]] = {}
+    for aid, a in ds.actors.items():
+        names = {aid.lower(), aid.replace("-", " ").lower(), a.name.lower()}
+        for aliases in a.aliases.values():
+            names |= {x.lower() for x in aliases}
+        out[aid] = names
+    return out
+
+
+def _gold_actor_ids(actors: Iterable[str], names: dict[str, set[str]]) -> tuple[str, ...]:
+    """Gold actors (names as written) as registry ids where a name is known; unknown ones stay as written."""
+    out = []
+    for raw in actors:
+        low = str(raw).lower()
+        ids = [aid for aid, ns in names.items() if low in ns]
+        out.extend(ids or [f"?{low}"])
+    return tuple(dict.fromkeys(out))
+
+
+def evaluate_gold(evalset: str | Path, events_dir: str | Path = "events") -> tuple[dict[str, Score], list[dict[str, Any]]]:
+    """Scores on an evaluation set of documents with annotated events (``gold.yaml``), by the
+    same definitions as :func:`evaluate` (the document condition holds by construction: each
+    gold event belongs to its document), and the gold events no candidate matched.
+
+    Gold actors are names as written; they are read as registry ids through the actors'
+    names and aliases. Events annotated as hypothetical or negated are not expected; planned
+    ones are (extraction records them as candidates of their type)."""
+    from .._files.folder import load_dataset
+    from .._files.yamlfile import read_yaml
+    from .actors import matcher_for
+    from .pipeline import extract
+
+    root = Path(evalset)
+    entries = read_yaml(root / "gold.yaml", inside=root) or []
+    ds = load_dataset(events_dir)
+    matcher = matcher_for(ds)
+    names = _names_of(ds)
+    cands: list[_Cand] = []
+    gold: list[_Gold] = []
+    docs: dict[str, str] = {}
+    for entry in entries:
+        doc = entry["file"]
+        text = (root / doc).read_text(encoding="utf-8")
+        docs[doc] = entry["lang"]
+        df = extract(text, doc_date=str(entry["doc_date"]), lang=entry["lang"], doc_id=doc, registry=matcher)
+        for r in df.iter_rows(named=True):
+            rec = recordable_type(r["type"], r["modality"])
+            if rec is None or r["start"] is None:
+                continue
+            cands.append(_Cand(rec[0], r["start"], r["end"] or r["start"], tuple(r["actor_ids"]), r["date"],
+                               r["confidence"], r["lang"], doc, (r["span_start"], r["span_end"])))
+        for k, ev in enumerate(entry.get("events") or []):
+            if ev.get("modality") in ("hypothetical", "negated"):
+                continue
+            lo, hi = (date.fromisoformat(str(x)) for x in ev["window"])
+            gold.append(_Gold(f"{doc}#{k}", ev["type"], lo, hi, _gold_actor_ids(ev.get("actors") or [], names),
+                              str(ev["date"]), frozenset([entry["lang"]]), ((doc, tuple(ev["span"])),)))
+    out = {"all": _score(cands, gold)}
+    out["core"] = _score([c for c in cands if c.type in CORE_TYPES], [g for g in gold if g.type in CORE_TYPES])
+    for t in EVENT_TYPES:
+        cs, gs = [c for c in cands if c.type == t], [g for g in gold if g.type == t]
+        if cs or gs:
+            out[f"type:{t}"] = _score(cs, gs)
+    for lang in sorted(set(docs.values())):
+        out[f"lang:{lang}"] = _score([c for c in cands if c.lang == lang], [g for g in gold if lang in g.langs])
+    matched = {j for _i, j in _pairs(cands, gold)}
+    misses = [{"document": g.cites[0][0], "type": g.type, "date": g.edtf, "span": list(g.cites[0][1]),
+               "actors": [a.lstrip("?") for a in g.actors]} for j, g in enumerate(gold) if j not in matched]
+    return out, misses
+
+
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
-def render(scores: dict[str, Score]) -> Any:
+def render(scores: dict[str, Score], title: str = "eventlog extraction vs curated events/") -> Any:
     """A rich table of the scores."""
     from rich.table import Table
 
-    table = Table(title="eventlog extraction vs curated events/")
+    table = Table(title=title)
     for col in ("slice", "gold", "cands", "gold hit", "P", "R", "F1", "date acc"):
         table.add_column(col, justify="left" if col == "slice" else "right")
     for name, s in scores.items():
@@ -249,19 +341,46 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     ap.add_argument("--any-document", action="store_true",
                     help="first definition: a candidate may match an event that cites another document")
+    ap.add_argument("--evalset", default=None,
+                    help="evaluation set folder with gold.yaml (default: $EVENTLOG_EVALSET or ../shared/evalset)")
+    ap.add_argument("--misses", type=int, default=15, help="list this many missed gold events of the evaluation set")
     args = ap.parse_args(argv)
     try:
         scores = evaluate(args.events, args.corpus, any_document=args.any_document)
+        evalset = find_evalset(args.evalset)
+        unseen, misses = evaluate_gold(evalset, args.events) if evalset is not None else (None, [])
     except EventlogError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.format == "json":
-        print(json.dumps({k: {**asdict(v), "precision": v.precision, "recall": v.recall, "f1": v.f1,
-                              "date_accuracy": v.date_accuracy} for k, v in scores.items()}, indent=2))
-    elif args.format == "markdown":
+        def as_json(sc: dict[str, Score]) -> dict[str, Any]:
+            return {k: {**asdict(v), "precision": v.precision, "recall": v.recall, "f1": v.f1,
+                        "date_accuracy": v.date_accuracy} for k, v in sc.items()}
+        print(json.dumps({"corpus": as_json(scores), "evalset": as_json(unseen) if unseen else None,
+                          "evalset_misses": misses}, indent=2))
+        return 0
+    if args.format == "markdown":
         print(markdown(scores.items()))
-    else:
-        Console().print(render(scores))
+        if unseen:
+            print("\n" + markdown(unseen.items()))
+        return 0
+    console = Console()
+    console.print(render(scores, "corpus: the five documents the rules were written from (events/)"))
+    if unseen is None:
+        console.print("evaluation set: not found (give --evalset, set $EVENTLOG_EVALSET or put it at "
+                      "../shared/evalset); only the corpus was scored")
+        return 0
+    console.print(render(unseen, f"evaluation set: {evalset} (documents the rules were not written from)"))
+    side = ", ".join(f"{k} P {_fmt(scores[k].precision)} / {_fmt(unseen[k].precision)}, "
+                     f"R {_fmt(scores[k].recall)} / {_fmt(unseen[k].recall)}" for k in ("all", "core") if k in unseen)
+    console.print(f"corpus / evaluation set: {side}")
+    if misses and args.misses:
+        from rich.markup import escape
+
+        console.print(f"missed in the evaluation set ({len(misses)}; first {min(args.misses, len(misses))}):")
+        for m in misses[: args.misses]:
+            console.print(escape(f"  {m['document']} [{m['span'][0]}, {m['span'][1]}) {m['type']} {m['date']} "
+                                 f"({', '.join(m['actors'])})"))
     return 0
 
 
