@@ -161,3 +161,110 @@ def test_accept_into_a_copy_of_the_real_events_folder(tmp_path: Path) -> None:
         fh.write(yaml.safe_dump([{**SOURCE, "id": "note", "file": "note.txt", "language": "nl"}]))
     result = apply_review(cands, ev, ReviewPlan(accept=[cid]))
     assert load_dataset(ev).events[result.accepted[0]].date == "2031-03-03"
+
+
+def test_a_merge_proposal_says_why_and_enter_never_merges(folders: tuple[Path, Path, Path]) -> None:
+    ev, cands, _doc = folders
+    treaty = next(d for _p, d in load_candidates(cands).values() if d["type"] == "treaty")
+    assert treaty["merge_why"].startswith("same type treaty; dates 2001-07-16..2001-07-16 within 2001-01-01..2001-12-31")
+    assert "shared actors: china, russia" in treaty["merge_why"]
+    res = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--interactive"], input="\n\n\n")
+    assert res.exit_code == 0, res.output
+    assert "because: same type treaty" in res.output
+    # Enter accepted the visit (no proposal) and skipped the treaty (a proposal): nothing merged.
+    assert "accepted 1, merged 0, rejected 0" in res.output and "1 still pending" in res.output
+    assert load_dataset(ev).events["2001-treaty"].sources == []
+    assert [d["type"] for _p, d in load_candidates(cands).values()] == ["treaty"]
+
+
+def test_each_decision_is_saved_as_it_is_made_and_the_review_resumes(folders: tuple[Path, Path, Path]) -> None:
+    ev, cands, _doc = folders
+    order = sorted(load_candidates(cands))
+    first_type = load_candidates(cands)[order[0]][1]["type"]
+    # Decide the first, then quit: that decision is in events/ already.
+    res = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--interactive"],
+                             input=("m\n\n" if first_type == "treaty" else "a\n") + "q\n")
+    assert res.exit_code == 0, res.output
+    assert len(load_candidates(cands)) == 1
+    ds = load_dataset(ev)
+    assert (ds.events["2001-treaty"].sources != []) == (first_type == "treaty")
+    # The next run asks only about what is left.
+    rest = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--interactive"], input="r\n")
+    assert rest.exit_code == 0 and "rejected 1" in rest.output and load_candidates(cands) == {}
+
+
+def test_review_stops_before_any_question_when_a_document_is_not_registered(folders: tuple[Path, Path, Path]) -> None:
+    ev, cands, _doc = folders
+    (ev / "sources.yaml").write_text("[]\n", encoding="utf-8")
+    res = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--interactive"], input="a\na\n")
+    assert res.exit_code != 0
+    assert "cite source 'brief-2024'" in str(res.exception) and "eventlog source add" in str(res.exception)
+    assert "[a]ccept" not in res.output and len(load_candidates(cands)) == 2
+
+
+def test_merge_reasons_need_a_shared_actor_or_figure_and_no_conflicting_figure() -> None:
+    from datetime import date
+
+    from eventlog._extract.candidates import merge_reasons
+    from eventlog._models import Event
+
+    ev = Event(id="t", type="trade", title="t", date="2024-01/2024-11", actors=["russia", "china"],
+               amounts=[{"value": 222e9, "unit": "USD", "measure": "trade"}])
+    year = (date(2024, 1, 1), date(2024, 12, 31))
+    assert merge_reasons("trade", *year, ["russia"], [(245e9, "USD")], ev) is None  # another figure
+    assert merge_reasons("trade", date(2024, 2, 1), date(2024, 2, 29), [], [], ev) is None  # nothing shared
+    assert merge_reasons("trade", date(2024, 2, 1), date(2024, 2, 29), [], [(222.5e9, "USD")], ev)[-1] == \
+        "shared figure: 222.5 billion USD"
+    assert merge_reasons("sanction", date(2024, 2, 1), date(2024, 2, 29), ["russia"], [], ev) is None
+    assert merge_reasons("trade", date(2023, 12, 1), date(2024, 1, 31), ["russia"], [], ev) is None  # only touching
+
+
+def test_source_add_registers_a_document_and_extract_then_finds_it(folders: tuple[Path, Path, Path],
+                                                                     tmp_path: Path) -> None:
+    import hashlib
+
+    from eventlog._extract.cli import source_cmd
+
+    ev, _cands, _doc = folders
+    new = tmp_path / "nieuw-bericht.txt"
+    new.write_text("Poetin kwam op 4 februari 2022 aan in Peking voor een bezoek.\n", encoding="utf-8")
+    # Unknown to the registry: extract says so, with the command that fixes it (no terminal to ask on).
+    out = CliRunner().invoke(extract_cmd, [str(new), "--events", str(ev), "--out", str(tmp_path / "c1")])
+    assert out.exit_code == 0 and "is not in" in out.output and "eventlog source add" in out.output
+    assert "no document date for nieuw-bericht.txt" in out.output
+    res = CliRunner().invoke(source_cmd, ["add", str(new), "--title", "Poetin in Peking", "--published", "2022-02-04",
+                                          "--publisher", "tests", "--events", str(ev)])
+    assert res.exit_code == 0, res.output
+    src = load_dataset(ev).sources["nieuw-bericht"]
+    assert (src.language, src.published) == ("nl", "2022-02-04")
+    assert src.sha256 == hashlib.sha256(new.read_bytes()).hexdigest()
+    again = CliRunner().invoke(source_cmd, ["add", str(new), "--title", "x", "--published", "2022", "--events", str(ev)])
+    assert again.exit_code != 0 and "taken" in str(again.exception)
+    out = CliRunner().invoke(extract_cmd, [str(new), "--events", str(ev), "--out", str(tmp_path / "c2")])
+    assert out.exit_code == 0 and "is not in" not in out.output and "no document date" not in out.output
+    visit = next(d for _p, d in load_candidates(tmp_path / "c2").values())
+    assert visit["sources"][0]["source"] == "nieuw-bericht" and visit["date"] == "2022-02-04"
+    review = CliRunner().invoke(review_cmd, [str(tmp_path / "c2"), "--events", str(ev), "--interactive"], input="a\n")
+    assert review.exit_code == 0 and "accepted 1" in review.output
+
+
+def test_without_a_document_date_an_open_since_stays_open_and_says_so(folders: tuple[Path, Path, Path],
+                                                                      tmp_path: Path) -> None:
+    ev, _cands, _doc = folders
+    doc = tmp_path / "undated.txt"
+    doc.write_text("Since 2019 Russia and China have held joint naval drills every year.\n", encoding="utf-8")
+    out = CliRunner().invoke(extract_cmd, [str(doc), "--events", str(ev), "--out", str(tmp_path / "c")])
+    assert out.exit_code == 0, out.output
+    (cand,) = [d for _p, d in load_candidates(tmp_path / "c").values()]
+    assert cand["date"] == "2019/.." and "document date is unknown" in cand["notes"]  # never 2019 alone
+
+
+def test_an_edited_date_is_named_in_the_notes_and_the_old_reading_kept_as_such(folders: tuple[Path, Path, Path]) -> None:
+    _ev, cands, _doc = folders
+    cid = _ids(cands)["visit"]
+    before = load_candidates(cands)[cid][1]["notes"]
+    assert "resolved to 2024-05-16" in before
+    after = edit_candidate(cands, cid, "date", "2024-05-16/2024-05-17")["notes"]
+    assert "resolved to" not in after
+    assert "read by extraction as 2024-05-16" in after and "set to 2024-05-16/2024-05-17 in review" in after
+    assert edit_candidate(cands, cid, "type", "meeting")["notes"].endswith("Type set to meeting in review (extraction read visit).")

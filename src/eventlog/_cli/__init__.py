@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .._errors import EventlogError
-from .._extract.cli import eval_cmd, extract_cmd, review_cmd
+from .._extract.cli import eval_cmd, extract_cmd, review_cmd, source_cmd
 from . import store as _store
 from .common import one_line
 from .judgements import ach, assess, comment, comments, hypotheses, star, views
@@ -78,5 +78,5 @@ def main() -> None:
 for _command in (_store.build, _store.validate, _store.export, _store.status, _store.query, _store.show,
                  _store.history, _store.log, _store.diff, _store.blame, _store.revert, _store.stats,
                  link, unlink, links, causes, effects, paths, tag, timeline, hypotheses, assess, ach, comment, comments,
-                 star, views, extract_cmd, review_cmd, eval_cmd, migrate, lake):
+                 star, views, source_cmd, extract_cmd, review_cmd, eval_cmd, migrate, lake):
     main.add_command(_command)

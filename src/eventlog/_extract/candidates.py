@@ -34,13 +34,15 @@ __all__ = [
     "candidate_records",
     "document_info",
     "find_match",
+    "match_with_reasons",
+    "merge_reasons",
     "recordable_type",
     "same_event",
     "write_candidates",
 ]
 
 #: Keys of a candidate file that are not Event fields; review strips them on acceptance.
-REVIEW_KEYS = ("merge_into", "modality", "evidence", "date_text", "trigger")
+REVIEW_KEYS = ("merge_into", "merge_why", "modality", "evidence", "date_text", "trigger")
 
 
 def recordable_type(type_: str, modality: str, include_all: bool = False) -> tuple[str, list[str]] | None:
@@ -77,16 +79,72 @@ def same_event(
     return bool(sa & sb) if sa and sb else True
 
 
+def _figures_agree(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.02 * max(abs(a), abs(b))
+
+
+def merge_reasons(type_: str, start: date, end: date, actors: Iterable[str], amounts: Iterable[tuple[float, str]],
+                  ev: Event) -> list[str] | None:
+    """Why a candidate may be another source of ``ev`` (one reason per condition), or None when it may not.
+
+    A merge proposal needs the same type, dates of which one lies within the other (not merely
+    touching: "January-November 2024" is not "2024"), and a shared actor or a shared figure; and
+    when both state figures in the same unit, one of them must agree (to 2%): USD 245 billion
+    for 2024 is not USD 222 billion for January-November.
+
+    >>> from eventlog._models import Event
+    >>> ev = Event(id="t", type="trade", title="t", date="2024-01/2024-11", actors=["russia", "china"],
+    ...            amounts=[{"value": 222e9, "unit": "USD", "measure": "trade"}])
+    >>> merge_reasons("trade", date(2024, 1, 1), date(2024, 12, 31), ["russia"], [(245e9, "USD")], ev) is None
+    True
+    >>> merge_reasons("trade", date(2024, 3, 1), date(2024, 3, 31), ["china"], [], ev)
+    ['same type trade', 'dates 2024-03-01..2024-03-31 within 2024-01-01..2024-11-30', 'shared actor: china']
+    """
+    if type_ != ev.type:
+        return None
+    inside = ev.start <= start and end <= ev.end
+    around = start <= ev.start and ev.end <= end
+    if not (inside or around):
+        return None
+    why = [f"same type {type_}",
+           f"dates {start}..{end} within {ev.start}..{ev.end}" if inside else f"dates {ev.start}..{ev.end} within {start}..{end}"]
+    shared = sorted(set(actors) & set(ev.actors))
+    mine = [(float(v), str(u)) for v, u in amounts]
+    theirs = [(a.value, a.unit) for a in ev.amounts]
+    same_unit = [(v, w, u) for v, u in mine for w, u2 in theirs if u == u2]
+    agreeing = [(v, u) for v, w, u in same_unit if _figures_agree(v, w)]
+    if same_unit and not agreeing:
+        return None
+    if shared:
+        why.append(f"shared actor{'s' if len(shared) > 1 else ''}: {', '.join(shared)}")
+    if agreeing:
+        from .._store.schema import format_amount
+
+        why.append("shared figure: " + ", ".join(format_amount(v, u) for v, u in agreeing))
+    return why if shared or agreeing else None
+
+
 def find_match(
     type_: str, start: date, end: date, actors: Iterable[str], events: Mapping[str, Event],
-    source: tuple[str, tuple[int, int]] | None = None,
+    source: tuple[str, tuple[int, int]] | None = None, amounts: Iterable[tuple[float, str]] = (),
 ) -> str | None:
-    """The id of the existing event a candidate matches, or None.
+    """The id of the existing event a candidate is another source of, or None (see
+    :func:`match_with_reasons`, which also says why)."""
+    found = match_with_reasons(type_, start, end, actors, events, source, amounts)
+    return found[0] if found else None
 
-    Among the events that can match (:func:`same_event`), the best is the one that already
-    cites the candidate's ``source`` (document id, span) at an overlapping span, then one
-    that cites the same document, then the most shared actors, then the closest dates (sum
-    of the start and end differences), then the narrowest date range.
+
+def match_with_reasons(
+    type_: str, start: date, end: date, actors: Iterable[str], events: Mapping[str, Event],
+    source: tuple[str, tuple[int, int]] | None = None, amounts: Iterable[tuple[float, str]] = (),
+) -> tuple[str, list[str]] | None:
+    """The existing event a candidate matches, and why; or None.
+
+    An event that already cites the candidate's ``source`` (document id, span) at an
+    overlapping span is the candidate itself, known already (same type and overlapping dates
+    suffice). Otherwise the candidate must pass :func:`merge_reasons`; among those that do,
+    the best cites the same document, then shares the most actors, then has the closest dates
+    (sum of the start and end differences), then the narrowest date range.
 
     >>> from eventlog._models import Event
     >>> evs = {i: Event(id=i, type="policy", title="t", date=d, actors=["russia"], sources=[{"source": s, "span": [0, 5]}])
@@ -96,21 +154,26 @@ def find_match(
     >>> find_match("policy", date(2003, 1, 1), date(2003, 12, 31), ["russia"], evs, ("a", (0, 9)))
     'wide'
     """
-    actors = list(actors)
+    actors, amounts = list(actors), list(amounts)
     best: tuple[Any, ...] | None = None
     for ev in events.values():
         if ev.status == "candidate":
             continue
-        if same_event(type_, start, end, actors, ev.type, ev.start, ev.end, ev.actors):
-            at_span = same_doc = False
-            if source is not None:
-                doc, (s, e) = source
-                same_doc = any(ref.source == doc for ref in ev.sources)
-                at_span = any(ref.source == doc and ref.span[0] < e and s < ref.span[1] for ref in ev.sources)
-            gap = abs((ev.start - start).days) + abs((ev.end - end).days)
-            key = (not at_span, not same_doc, -len(set(actors) & set(ev.actors)), gap, (ev.end - ev.start).days, ev.id)
-            best = key if best is None or key < best else best
-    return best[-1] if best else None
+        at_span = same_doc = False
+        if source is not None:
+            doc, (s, e) = source
+            same_doc = any(ref.source == doc for ref in ev.sources)
+            at_span = any(ref.source == doc and ref.span[0] < e and s < ref.span[1] for ref in ev.sources)
+        if at_span and same_event(type_, start, end, actors, ev.type, ev.start, ev.end, ev.actors):
+            why = ["already cited at this span"]
+        else:
+            why = merge_reasons(type_, start, end, actors, amounts, ev)  # type: ignore[assignment]
+            if why is None:
+                continue
+        gap = abs((ev.start - start).days) + abs((ev.end - end).days)
+        key = (not at_span, not same_doc, -len(set(actors) & set(ev.actors)), gap, (ev.end - ev.start).days, ev.id, why)
+        best = key if best is None or key < best else best
+    return (best[-2], best[-1]) if best else None
 
 
 def slug(text: str) -> str:
@@ -146,6 +209,8 @@ def _notes(row: Mapping[str, Any], date_str: str, doc_date: str | None) -> str:
     note = f"Extracted: date written as '{row['date_text']}', resolved to {date_str} ({how})"
     if doc_date:
         note += f"; document date {doc_date}"
+    elif date_str.endswith("/.."):
+        note += "; its end is open because the document date is unknown: set the date (X/<publication date>)"
     return note + f"; modality {row['modality']}; trigger '{row['trigger']}'."
 
 
@@ -167,11 +232,12 @@ def candidate_records(
         if rec_type is None:
             continue
         type_, tags = rec_type
-        date_str = row["date"]
-        if row["end"] is None:  # "since X" without a document date: keep X, say so
-            date_str = date_str.split("/")[0]
+        date_str = row["date"]  # "since X" without a document date stays open ("X/.."): review asks for the end
         span = (int(row["span_start"]), int(row["span_end"]))
-        match = find_match(type_, row["start"], row["end"] or row["start"], row["actor_ids"], events, (doc_id, span)) if events else None
+        figures = [(a["value"], a["unit"]) for a in row["amounts"]]
+        found = match_with_reasons(type_, row["start"], row["end"] or row["start"], row["actor_ids"], events,
+                                   (doc_id, span), figures) if events and row["start"] is not None else None
+        match, why = found if found else (None, [])
         if match is not None:
             cited = any(
                 ref.source == doc_id and ref.span[0] < row["span_end"] and row["span_start"] < ref.span[1]
@@ -199,6 +265,7 @@ def candidate_records(
         rec = {k: v for k, v in rec.items() if v != []}
         if match is not None:
             rec["merge_into"] = match
+            rec["merge_why"] = "; ".join(why)
         rec.update(modality=row["modality"], evidence=row["evidence"], date_text=row["date_text"], trigger=row["trigger"])
         out.append(rec)
     return out, known

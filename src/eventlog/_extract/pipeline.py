@@ -89,10 +89,65 @@ class Candidate:
 
     @property
     def title(self) -> str:
-        label = self.type.replace("_", " ").capitalize()
-        who = " / ".join(self.actor_names[:3]) or "unnamed parties"
-        figure = f", {self.amounts[0].text}" if self.amounts else ""
-        return f"{label}: {who}{figure} ({self.date.text})"
+        """A title in the curated style, made of the event's parts: who did what to whom,
+        with the figure where there is one (the date is the event's own field)."""
+        return make_title(self.type, [(a.name, a.category) for a in self.actors],
+                          self.amounts[0].text if self.amounts else None)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+#: type -> (title with one party or several, title with a doer and an other party); {a} the doer(s), {b} the other.
+_TITLES = {
+    "treaty": ("{a} sign an agreement", "{a} and {b} sign an agreement"),
+    "contract": ("{a} sign a contract", "{a} and {b} sign a contract"),
+    "sanction": ("{a} imposes sanctions", "{a} imposes sanctions on {b}"),
+    "bank_withdrawal": ("{a} restricts payments", "{a} restricts payments with {b}"),
+    "visit": ("{a} makes a visit", "{a} visits {b}"),
+    "meeting": ("{a} hold talks", "{a} and {b} hold talks"),
+    "statement": ("{a} makes a statement", "{a} makes a statement on {b}"),
+    "trade": ("{a} trade", "{a}-{b} trade"),
+    "investment": ("{a} invests", "{a} invests in {b}"),
+    "finance": ("{a}: a payments or currency step", "{a} and {b}: a payments or currency step"),
+    "military": ("{a}: military cooperation", "{a} and {b}: military cooperation"),
+    "conflict": ("{a}: armed conflict", "{a} and {b}: armed conflict"),
+    "infrastructure": ("{a}: an infrastructure project", "{a} and {b}: an infrastructure project"),
+    "policy": ("{a} adopts a policy", "{a} adopts a policy on {b}"),
+    "election": ("{a}: an election", "{a}: an election"),
+    "corporate": ("{a}: a company move", "{a} and {b}: a company move"),
+}
+
+
+def make_title(type_: str, actors: list[tuple[str, str]], figure: str | None = None) -> str:
+    """A candidate's title from its type, its actors (name, category) in text order and its figure.
+
+    >>> make_title("visit", [("Xi Jinping", "person"), ("Russia", "state")])
+    'Xi Jinping visits Russia'
+    >>> make_title("trade", [("Russia", "state"), ("China", "state")], "240 billion dollars")
+    'Russia-China trade: 240 billion dollars'
+    >>> make_title("treaty", [])
+    'An agreement between unnamed parties'
+    """
+    names = list(dict.fromkeys(n for n, _c in actors))
+    if not names:
+        base = {"treaty": "An agreement", "contract": "A contract", "sanction": "Sanctions", "visit": "A visit",
+                "meeting": "Talks", "trade": "A trade figure"}.get(type_, type_.replace("_", " ").capitalize())
+        return f"{base} between unnamed parties" + (f": {figure}" if figure else "")
+    one, two = _TITLES.get(type_, ("{a}: " + type_.replace("_", " "), "{a} and {b}: " + type_.replace("_", " ")))
+    if type_ == "visit":
+        people = [n for n, c in actors if c == "person"]
+        doer = people[0] if people else names[0]
+        others = [n for n in names if n != doer and n not in people]
+        text = two.format(a=doer, b=_and(others[:2])) if others else one.format(a=doer)
+    elif type_ in ("sanction", "bank_withdrawal", "statement", "investment", "policy") and len(names) > 1:
+        text = two.format(a=names[0], b=_and(names[1:3]))
+    elif len(names) > 1:
+        text = two.format(a=names[0], b=names[1]) if type_ == "trade" else two.format(a=_and(names[:-1][:2]), b=names[-1])
+    else:
+        text = one.format(a=names[0])
+    return text + (f": {figure}" if figure else "")
 
 
 _BOUNDARY = re.compile(r";|\band\b|\ben\b|\bwhile\b|\bterwijl\b|\bbut\b|\bmaar\b", re.IGNORECASE)

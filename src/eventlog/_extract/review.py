@@ -30,7 +30,8 @@ from .._models import Event, validated
 from .._taxonomy import EVENT_TYPES
 from .candidates import REVIEW_KEYS
 
-__all__ = ["EDITABLE", "ReviewPlan", "ReviewResult", "apply_review", "edit_candidate", "load_candidates"]
+__all__ = ["EDITABLE", "ReviewPlan", "ReviewResult", "apply_review", "edit_candidate", "load_candidates",
+           "unknown_sources"]
 
 #: Fields ``edit_candidate`` may set; list fields take comma-separated values.
 EDITABLE = ("id", "type", "title", "summary", "date", "actors", "location", "tags", "confidence", "notes", "merge_into")
@@ -71,6 +72,22 @@ def load_candidates(folder: str | Path) -> dict[str, tuple[Path, dict[str, Any]]
     return out
 
 
+def unknown_sources(cands: dict[str, tuple[Path, dict[str, Any]]], events_dir: str | Path) -> dict[str, list[str]]:
+    """Source ids the candidates cite that ``events_dir/sources.yaml`` does not have: id -> candidate ids.
+    Checked before any question is asked, so no decision is made that could not be saved."""
+    from .._files.folder import read_registry
+    from .._models import Source
+
+    path = Path(events_dir) / "sources.yaml"
+    known = {rec.id for rec, _i in read_registry(path, Source, False)} if path.exists() else set()  # type: ignore[attr-defined]
+    out: dict[str, list[str]] = {}
+    for cid, (_p, data) in cands.items():
+        for ref in data.get("sources") or []:
+            if isinstance(ref, dict) and ref.get("source") not in known:
+                out.setdefault(str(ref.get("source")), []).append(cid)
+    return out
+
+
 def _get(cands: dict[str, tuple[Path, dict[str, Any]]], cid: str, folder: Path) -> tuple[Path, dict[str, Any]]:
     if cid not in cands:
         raise NotFound(f"no candidate {cid!r} in {folder}")
@@ -105,13 +122,34 @@ def edit_candidate(folder: str | Path, cid: str, field_name: str, value: str) ->
         raise ValidationError(f"not an id (lower-case words joined by - or _): {new!r}", file=str(path), record=cid, field="id")
     if field_name == "merge_into" and new in ("", "none", "-"):
         data.pop("merge_into", None)
+        data.pop("merge_why", None)
     else:
+        old = data.get(field_name)
         data[field_name] = new
+        if field_name in ("date", "type") and old != new and data.get("notes"):
+            data["notes"] = _note_edit(str(data["notes"]), field_name, old, new)
     target = path if field_name != "id" else path.with_name(f"{new}.yaml")
     target.write_text(dump_yaml(data), encoding="utf-8")
     if target != path:
         path.unlink()
     return data
+
+
+def _note_edit(notes: str, field_name: str, old: Any, new: Any) -> str:
+    """The extraction notes after a reviewer's edit: the old reading named as such, never left as
+    if it were the event's.
+
+    >>> _note_edit("Extracted: date written as 'on Friday', resolved to 2023-04 (weekday); modality asserted.",
+    ...            "date", "2023-04", "2024-05-17")
+    "Extracted: date written as 'on Friday', read by extraction as 2023-04 (weekday), set to 2024-05-17 in review; modality asserted."
+    """
+    if field_name == "date":
+        notes = re.sub(r"; its end is open because the document date is unknown: set the date \(X/<publication date>\)",
+                       "", notes)
+        changed = re.sub(r"resolved to (\S+?)( \([^)]*\))?(?=[;.]|$)",
+                         lambda m: f"read by extraction as {m[1]}{m[2] or ''}, set to {new} in review", notes, count=1)
+        return changed if changed != notes else f"{notes} Date set to {new} in review (extraction read {old})."
+    return f"{notes} Type set to {new} in review (extraction read {old})."
 
 
 def _event_data(cand: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +261,9 @@ def describe(cand: dict[str, Any]) -> str:
         f"  modality: {cand.get('modality', 'asserted')}   date as written: {cand.get('date_text', '?')}",
     ]
     if cand.get("merge_into"):
-        lines.append(f"  matches existing event {cand['merge_into']} (proposed: add this source to it)")
+        lines.append(f"  may be another source of {cand['merge_into']} (merge adds this source to it)")
+        if cand.get("merge_why"):
+            lines.append(f"    because: {cand['merge_why']}")
     if cand.get("evidence"):
         lines.append(f"  evidence: {cand['evidence']}")
     return "\n".join(lines)

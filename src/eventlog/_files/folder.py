@@ -43,7 +43,7 @@ from .._reporting import lineage
 from .corpus import Corpus
 from .yamlfile import dump_yaml, is_folder, key_lines, read_text, read_yaml
 
-__all__ = ["KIND_FIELDS", "REGISTRIES", "Dataset", "check_dataset", "dump_yaml", "find_lookalikes", "fingerprint", "load_dataset", "read_registry",
+__all__ = ["KIND_FIELDS", "REGISTRIES", "Dataset", "add_source", "check_dataset", "dump_yaml", "find_lookalikes", "fingerprint", "load_dataset", "read_registry",
            "write_dataset"]
 
 
@@ -322,6 +322,23 @@ def load_dataset(events_dir: str | os.PathLike[str], corpus: str | os.PathLike[s
         raise first
     assert ds is not None
     return ds
+
+
+def add_source(events_dir: str | os.PathLike[str], source: Source) -> Path:
+    """Add a document to ``sources.yaml`` of a valid events folder (the whole folder is checked
+    first, and the new source must not reuse an id or a file); returns the file written."""
+    ds = load_dataset(events_dir)
+    path = Path(events_dir) / "sources.yaml"
+    if source.id in ds.sources:
+        raise ValidationError(f"source id {source.id!r} is taken (by {ds.sources[source.id].file})", file=str(path),
+                              record=source.id, field="id")
+    for other in ds.sources.values():
+        if other.file == source.file or other.sha256 == source.sha256:
+            raise ValidationError(f"this document is already registered as {other.id!r}", file=str(path),
+                                  record=source.id, field="file" if other.file == source.file else "sha256")
+    ds.sources[source.id] = source
+    write_dataset(ds, events_dir, remove=set())
+    return path
 
 
 def find_lookalikes(events: dict[str, Event]) -> list[tuple[str, str]]:
