@@ -273,7 +273,9 @@ def _r_month_year(m: re.Match[str], ctx: _Ctx) -> str | None:
 
 def _r_month_only(m: re.Match[str], ctx: _Ctx) -> str | None:
     mon = _MONTHS[m["mon"].lower().rstrip(".")]
-    if m["mod"] and m["mod"].lower() in ("last", "vorige", "afgelopen"):
+    if m["mod"] and m["mod"].strip().lower() in ("this", "deze"):  # "this July": the document's year
+        return None if ctx.doc_year is None else _month(ctx.doc_year, mon)
+    if m["mod"] and m["mod"].strip().lower() in ("last", "vorige", "afgelopen"):
         dm = ctx.doc_month
         if dm is None:
             return None
@@ -417,7 +419,7 @@ def _r_rel_day(m: re.Match[str], ctx: _Ctx) -> str | None:
     if d is None:
         return None
     w = m["rd"].lower()
-    k = {"yesterday": -1, "gisteren": -1, "today": 0, "vandaag": 0, "tomorrow": 1, "morgen": 1, "eergisteren": -2}[w]
+    k = {"yesterday": -1, "gisteren": -1, "today": 0, "vandaag": 0, "tomorrow": 1, "morgen": 1, "eergisteren": -2}.get(w, 0)
     return _day(d + timedelta(days=k))
 
 
@@ -513,7 +515,7 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
         _r_month_range_only,
     ),
     ("month_year", "absolute", 3, rf"{_PREP}{_B}(?P<mon>{_MONTH_RE})(?:\s+(?:of|van))?,?\s+{_YEARISH}{_E}", _r_month_year),
-    ("month_only", "document", 6, rf"(?:\b(?:in|op)\s+|(?P<mod>\b(?:last|vorige|afgelopen)\s+))(?P<mon>{_MONTH_RE}){_E}", _r_month_only),
+    ("month_only", "document", 6, rf"(?:\b(?:in|op)\s+|(?P<mod>\b(?:last|vorige|afgelopen|this|deze)\s+))(?P<mon>{_MONTH_RE}){_E}", _r_month_only),
     (
         "year_range", "absolute", 3,
         rf"{_PREP}{_B}(?:(?:between|tussen)\s+(?P<y1b>{_YEAR})\s+(?:and|en)\s+(?P<y2b>{_YEAR})|(?:from\s+|van\s+)?(?P<y1>{_YEAR})(?:\s*(?:[-–—/]|to|until|till|tot|through)\s*(?P<y2>{_YEAR})|[-–/](?P<y2s>1[3-9]|[2-9]\d)(?!\d))){_E}",
@@ -566,7 +568,7 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
         rf"(?:\b(?:earlier|later|eerder|later)\s+)?{_B}(?P<which>last|this|next|the\s+previous|vorige|afgelopen|deze|volgende)\s+(?:week){_E}",
         _r_rel_week,
     ),
-    ("rel_day", "document", 5, rf"{_B}(?P<rd>yesterday|today|tomorrow|gisteren|eergisteren|vandaag|morgen){_E}", _r_rel_day),
+    ("rel_day", "document", 5, rf"{_B}(?P<rd>yesterday|today|tomorrow|gisteren|eergisteren|vandaag|morgen|this\s+(?:morning|afternoon|evening)|tonight|vanochtend|vanmorgen|vanmiddag|vanavond){_E}", _r_rel_day),
     (
         "weekday", "document", 5,
         rf"(?:\b(?:on|op)\s+)?{_B}(?:(?P<mod>last|next|this|vorige|volgende|komende|afgelopen)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag){_E}",
@@ -596,10 +598,11 @@ _EN_LOWER_AMBIGUOUS = frozenset(("may", "march", "jan", "mar", "dec", "aug", "se
 
 
 def _r_month_only_checked(m: re.Match[str], ctx: _Ctx) -> str | None:
-    if m["mon"].lower() not in _MONTHS or len(m["mon"]) < 3:
+    # A sentence's full stop may follow the name ("in July."): the name is what comes before it.
+    if m["mon"].lower().rstrip(".") not in _MONTHS or len(m["mon"].rstrip(".")) < 3:
         return None
     # English month names are capitalised; "in may" or "in march" are verbs, not months.
-    if m["mon"][0].islower() and m["mon"].lower() in _EN_LOWER_AMBIGUOUS:
+    if m["mon"][0].islower() and m["mon"].lower().rstrip(".") in _EN_LOWER_AMBIGUOUS:
         return None
     return _r_month_only(m, ctx)
 
@@ -647,7 +650,8 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "H": ("half", "helft", "h1", "h2"),
     "MO": ("month", "maand"),
     "W": ("week",),
-    "RD": ("yesterday", "today", "tomorrow", "gisteren", "vandaag", "morgen"),
+    "RD": ("yesterday", "today", "tomorrow", "gisteren", "vandaag", "morgen", "morning", "afternoon", "evening", "tonight",
+           "vanochtend", "vanmorgen", "vanmiddag", "vanavond"),
     "WD": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
            "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     "AGO": ("ago", "geleden"),

@@ -92,11 +92,13 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("visit", 0.95,
      r"\b(?:state\s+visit|official\s+visit|working\s+visit|visit(?:ed|s|ing)?|trip\s+to|travel(?:l?ed|s)\s+to|flew\s+to|"
      r"arrived\s+in|(?:staats|werk)?bezoek\w*|bezocht\w*|reisde\s+naar|vloog\s+naar|kwam\s+aan\s+in)\b"),
+    # Dutch splits the particle verb: "Poetin kwam vanochtend in Peking aan".
+    ("visit", 0.95, r"\b(?:kwam|kwamen|komt|arriveerde\w*)\b[^.;:]{0,50}?\b(?:in|op|te)\s+\w+(?:\s+\w+)?\s+aan\b", "nl"),
     # meeting ("met" and "top" are ordinary words in the other language: one pattern each)
     ("meeting", 0.8, r"\b(?:met\s+with|met|meetings?|summit|talks|negotiations|forum|conference)\b", "en"),
     ("meeting", 0.8,
      r"\b(?:ontmoet\w*|topontmoeting|top|\w+-top|gesprekken|onderhandelingen|bijeenkomst|conferentie|forum|"
-     r"kwam\w*\s+[^.;]{0,40}bijeen|overleg)\b", "nl"),
+     r"kwam\w*\s+[^.;]{0,40}bijeen|overleg|gesproken\s+met|sprak(?:en)?\s+(?:\w+\s+){0,3}?met)\b", "nl"),
     # trade (weak unless the sentence states a figure; see extract)
     ("trade", 0.6,
      r"\b(?:trade|turnover|exports?|imports?|exported|imported|handel\w*|uitvoer|invoer|export(?:eerde|eerden)?|"
@@ -140,7 +142,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("statement", 0.5,
      r"\b(?:warned|accused|condemned|criticised|criticized|announced|declared|stated|said|says|told|hinted|"
      r"zei|zegt|verklaarde|waarschuwde\w*|beschuldigde\w*|"
-     r"veroordeelde\w*|kondigde\w*|uitte\s+(?:ook\s+)?kritiek)\b"),
+     r"veroordeelde\w*|kondigde\w*|uitte\s+(?:ook\s+)?kritiek|noemde|feliciteerde)\b"),
 ]
 
 #: (type, weight, compiled pattern, language or "*")
@@ -172,8 +174,10 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("agreement", "memorand", "mou", "deal", "overeenkomst", "akkoord", "afspraken"),
     ("contract", "supply", "purchase", "deal", "offtake", "overeenkomst"),
     ("visit", "trip", "travel", "flew", "arrived", "bezoek", "bezocht", "reisde", "vloog", "kwam"),
+    ("kwam", "komt", "arriveerde"),
     ("met", "meeting", "summit", "talks", "negotiations", "forum", "conference"),
-    ("ontmoet", "top", "gesprekken", "onderhandelingen", "bijeenkomst", "conferentie", "forum", "bijeen", "overleg"),
+    ("ontmoet", "top", "gesprekken", "onderhandelingen", "bijeenkomst", "conferentie", "forum", "bijeen", "overleg",
+     "gesproken", "sprak"),
     ("trade", "turnover", "export", "import", "handel", "uitvoer", "invoer", "omzet", "cargo", "freight", "shipments",
      "supplies", "deliveries", "vracht", "goederenvervoer", "leveringen"),
     ("invest", "stake", "fonds", "fund"),
@@ -188,7 +192,7 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("elect", "referendum", "inaugurat", "verkiezing", "verkozen", "ingehuldigd"),
     ("exodus", "left", "exit", "withdrew", "pulled", "shift", "uittocht", "vertrek", "trokken", "verlieten"),
     ("warned", "accused", "condemned", "critici", "announced", "declared", "stated", "said", "says", "told", "hinted",
-     "zei", "zegt", "verklaarde", "waarschuwde", "beschuldigde", "veroordeelde", "kondigde", "kritiek"),
+     "zei", "zegt", "verklaarde", "waarschuwde", "beschuldigde", "veroordeelde", "kondigde", "kritiek", "noemde", "feliciteerde"),
 )
 
 
