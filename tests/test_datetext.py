@@ -276,3 +276,24 @@ def test_prefilter_on_the_corpus() -> None:
     for path in sorted(folder.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         assert find_dates(text, doc_date="2024-05-15") == find_dates(text, doc_date="2024-05-15", prefilter=False)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("They met in Moscow in July.", "2023-07"),  # the full stop after the month name
+    ("Jiang will visit Russia this July.", "2024-07"),
+    ("Putin arrived this morning.", "2024-05-15"),
+    ("Poetin kwam vanochtend aan.", "2024-05-15"),
+    ("Vanavond is er een diner.", "2024-05-15"),
+])
+def test_document_relative_parts_of_the_day_and_months(text: str, expected: str) -> None:
+    assert [m.edtf for m in find_dates(text, doc_date="2024-05-15")] == [expected]
+    assert find_dates(text) == []  # no document date: nothing guessed
+
+
+def test_dutch_split_particle_verbs_and_talks_are_found() -> None:
+    from eventlog import extract
+
+    visit = extract("Poetin kwam vanochtend in Peking aan.", doc_date="2022-02-04", lang="nl")
+    assert visit.select("type", "date").rows() == [("visit", "2022-02-04")]
+    talks = extract("Op 4 februari 2022 heeft Poetin in Peking gesproken met Xi Jinping.", lang="nl")
+    assert talks["type"].to_list() == ["meeting"]
