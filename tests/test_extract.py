@@ -632,3 +632,13 @@ def test_the_evaluation_set_is_scored_beside_the_corpus_with_its_misses(tmp_path
     if CORPUS is not None:  # the corpus half needs the corpus; the conftest fixture makes it required in CI
         assert main(["--evalset", str(tmp_path / "nowhere")]) == 0
         assert "evaluation set: not found" in capsys.readouterr().out
+
+
+def test_a_day_dated_report_dates_the_talks_and_statements_it_tells_without_a_date() -> None:
+    talk = "Putin and Xi held talks in Beijing about trade and energy."
+    dated = extract(talk, doc_date="2024-05-16", lang="en")
+    assert dated.select("type", "date").rows() == [("meeting", "2024-05-16")]
+    assert "the report's date" in dated["date_how"][0]
+    assert extract(talk, doc_date="2024-05", lang="en").is_empty()  # a month-dated report dates nothing
+    assert extract("Russia and China held talks about trade.", doc_date="2024-05-16", lang="en").is_empty()  # no person
+    assert extract("Putin visited Beijing.", doc_date="2024-05-16", lang="en").is_empty()  # visits: measured, not used
