@@ -155,11 +155,38 @@ def _score(cands: list[_Cand], gold: list[_Gold], any_document: bool = False) ->
     return s
 
 
+def _doc_candidates(text: str, doc: str, doc_date: str | None, lang: str, matcher: Any) -> list[_Cand]:
+    """One document's candidates after the recording policy (what ``eventlog extract --out`` writes)."""
+    from .pipeline import extract
+
+    out = []
+    for r in extract(text, doc_date=doc_date, lang=lang, doc_id=doc, registry=matcher).iter_rows(named=True):
+        rec = recordable_type(r["type"], r["modality"])
+        if rec is not None and r["start"] is not None:
+            out.append(_Cand(rec[0], r["start"], r["end"] or r["start"], tuple(r["actor_ids"]), r["date"],
+                             r["confidence"], r["lang"], doc, (r["span_start"], r["span_end"])))
+    return out
+
+
+def _slices(cands: list[_Cand], gold: list[_Gold], docs: dict[str, str], any_document: bool = False) -> dict[str, Score]:
+    """Scores by slice: all, core, each type present, each language."""
+    out = {"all": _score(cands, gold, any_document)}
+    out["core"] = _score([c for c in cands if c.type in CORE_TYPES], [g for g in gold if g.type in CORE_TYPES],
+                         any_document)
+    for t in EVENT_TYPES:
+        cs, gs = [c for c in cands if c.type == t], [g for g in gold if g.type == t]
+        if cs or gs:
+            out[f"type:{t}"] = _score(cs, gs, any_document)
+    for lang in sorted(set(docs.values())):
+        out[f"lang:{lang}"] = _score([c for c in cands if c.lang == lang], [g for g in gold if lang in g.langs],
+                                     any_document)
+    return out
+
+
 def _collect(events_dir: Path, corpus: Path) -> tuple[list[_Cand], list[_Gold], dict[str, str]]:
     from .._files.corpus import Corpus
     from .._files.folder import load_dataset
     from .actors import matcher_for
-    from .pipeline import extract
 
     ds = load_dataset(events_dir)
     corp = Corpus(corpus, ds.sources.values())
@@ -170,13 +197,7 @@ def _collect(events_dir: Path, corpus: Path) -> tuple[list[_Cand], list[_Gold], 
         if not (corpus / src.file).is_file():
             continue
         docs[sid] = src.language
-        df = extract(corp.text(sid), doc_date=src.published, lang=src.language, doc_id=sid, registry=matcher)
-        for r in df.iter_rows(named=True):
-            rec = recordable_type(r["type"], r["modality"])
-            if rec is None or r["start"] is None:
-                continue
-            cands.append(_Cand(rec[0], r["start"], r["end"] or r["start"], tuple(r["actor_ids"]), r["date"],
-                               r["confidence"], r["lang"], sid, (r["span_start"], r["span_end"])))
+        cands += _doc_candidates(corp.text(sid), sid, src.published, src.language, matcher)
     gold = [
         _Gold(e.id, e.type, e.start, e.end, tuple(e.actors), e.date,
               frozenset(docs[ref.source] for ref in e.sources if ref.source in docs),
@@ -199,16 +220,7 @@ def evaluate(
     if found is None:
         raise CorpusError("no corpus found (give --corpus, set EVENTLOG_CORPUS or put it at ../shared/corpus)")
     cands, gold, docs = _collect(Path(events_dir), found)
-    ad = any_document
-    out = {"all": _score(cands, gold, ad)}
-    out["core"] = _score([c for c in cands if c.type in CORE_TYPES], [g for g in gold if g.type in CORE_TYPES], ad)
-    for t in EVENT_TYPES:
-        cs, gs = [c for c in cands if c.type == t], [g for g in gold if g.type == t]
-        if cs or gs:
-            out[f"type:{t}"] = _score(cs, gs, ad)
-    for lang in sorted(set(docs.values())):
-        out[f"lang:{lang}"] = _score([c for c in cands if c.lang == lang], [g for g in gold if lang in g.langs], ad)
-    return out
+    return _slices(cands, gold, docs, any_document)
 
 
 def find_evalset(path: str | Path | None = None) -> Path | None:
@@ -262,7 +274,6 @@ def evaluate_gold(evalset: str | Path, events_dir: str | Path = "events") -> tup
     from .._files.folder import load_dataset
     from .._files.yamlfile import read_yaml
     from .actors import matcher_for
-    from .pipeline import extract
 
     root = Path(evalset)
     entries = read_yaml(root / "gold.yaml", inside=root) or []
@@ -276,27 +287,14 @@ def evaluate_gold(evalset: str | Path, events_dir: str | Path = "events") -> tup
         doc = entry["file"]
         text = (root / doc).read_text(encoding="utf-8")
         docs[doc] = entry["lang"]
-        df = extract(text, doc_date=str(entry["doc_date"]), lang=entry["lang"], doc_id=doc, registry=matcher)
-        for r in df.iter_rows(named=True):
-            rec = recordable_type(r["type"], r["modality"])
-            if rec is None or r["start"] is None:
-                continue
-            cands.append(_Cand(rec[0], r["start"], r["end"] or r["start"], tuple(r["actor_ids"]), r["date"],
-                               r["confidence"], r["lang"], doc, (r["span_start"], r["span_end"])))
+        cands += _doc_candidates(text, doc, str(entry["doc_date"]), entry["lang"], matcher)
         for k, ev in enumerate(entry.get("events") or []):
             if ev.get("modality") in ("hypothetical", "negated"):
                 continue
             lo, hi = (date.fromisoformat(str(x)) for x in ev["window"])
             gold.append(_Gold(f"{doc}#{k}", ev["type"], lo, hi, _gold_actor_ids(ev.get("actors") or [], names),
                               str(ev["date"]), frozenset([entry["lang"]]), ((doc, tuple(ev["span"])),)))
-    out = {"all": _score(cands, gold)}
-    out["core"] = _score([c for c in cands if c.type in CORE_TYPES], [g for g in gold if g.type in CORE_TYPES])
-    for t in EVENT_TYPES:
-        cs, gs = [c for c in cands if c.type == t], [g for g in gold if g.type == t]
-        if cs or gs:
-            out[f"type:{t}"] = _score(cs, gs)
-    for lang in sorted(set(docs.values())):
-        out[f"lang:{lang}"] = _score([c for c in cands if c.lang == lang], [g for g in gold if lang in g.langs])
+    out = _slices(cands, gold, docs)
     matched = {j for _i, j in _pairs(cands, gold)}
     misses = [{"document": g.cites[0][0], "type": g.type, "date": g.edtf, "span": list(g.cites[0][1]),
                "actors": [a.lstrip("?") for a in g.actors]} for j, g in enumerate(gold) if j not in matched]
