@@ -494,6 +494,8 @@ def test_hypothesis_matrix_follows_the_explorer_selection_and_changes_from_elsew
     click(ex)
     m._show("visit-2024")
     assert ex.selected["id"].to_list() == ["visit-2024"] and "Putin visits Beijing" in ex.detail.value
+    ringed = [r["id"] for r in ex.chart.chart.to_dict(validate=False)["datasets"]["events"] if r["highlight"]]
+    assert ringed == ["visit-2024"]  # and the timeline rings it
     # A rating written by another process shows up on the next look.
     with rated_store.change(author="cy", message="elsewhere") as cs:
         cs.assess("h-apart", "visit-2024", rating="CC")
@@ -528,6 +530,11 @@ def test_explorer_saves_a_view_reopens_it_and_keeps_its_comments(populated_store
     assert ex.filters == again.filters
     ex.save_view("")
     assert "give the view a name" in ex.error
+    with populated_store.change(author="ana", message="a range") as cs:  # a view saved from a script
+        cs.put(eventlog.View(id="recent", author="ana", range=("2023", "2024-02")))
+    ex.open_view("recent")
+    assert ex.error is None, ex.error
+    assert ex.filters == {"start": "2023", "end": "2024-02"} and sorted(ex.frame["id"]) == ["bank-2024", "trade-2023"]
 
 
 def test_detail_pane_shows_comments_and_stars(populated_store):

@@ -872,6 +872,7 @@ def timeline(
     controls: bool = True,
     height: int | None = None,
     hindsight: Any = None,
+    highlight: Sequence[str] = (),
     **filters: Any,
 ) -> alt.TopLevelMixin:
     """An Altair chart of events: one lane per type (or ``"actor"``, or ``"tag"``).
@@ -893,6 +894,7 @@ def timeline(
     per period; by default the chart aggregates above ``max_rows`` rows. ``hindsight=DATE`` marks
     (with an orange triangle above the bar) every event no source had certainly published by
     DATE: what the timeline shows only with hindsight (``known_by=DATE`` leaves them out instead).
+    ``highlight`` rings the events whose ids it lists (an event chosen in another panel).
 
     Example: ``eventlog.timeline(type=["sanction", "bank_withdrawal"], lanes="actor").save("t.html", inline=True)``
     """
@@ -928,6 +930,9 @@ def timeline(
     hindsight_day = None if hindsight is None else parse_day(hindsight, "hindsight")
     rows, order = chart_rows(frame, lanes=lanes, store=store, width=width, scale=scale, as_of=as_of,
                              hindsight=hindsight_day)
+    ringed = set(highlight or ())
+    for r in rows:
+        r["highlight"] = r["id"] in ringed
     interactive = not report
 
     # One band per (lane, sub-row): busy lanes get taller, quiet ones stay one row high.
@@ -1026,6 +1031,10 @@ def timeline(
         fill=alt.Fill("label_colour:N", scale=None), tooltip=tooltip,
     ).properties(name="event_labels")
     layers += [cores, bars, points, labels]
+    if ringed & {r["id"] for r in rows}:
+        layers.append(base.mark_point(shape="circle", filled=False, size=420, strokeWidth=2.5, color=_HINDSIGHT,
+                                      clip=True).encode(x=x, y=y, tooltip=tooltip)
+                      .transform_filter("datum.highlight").properties(name="event_highlight"))
     if hindsight_day is not None and any(r["hindsight"] for r in rows):
         # Above the bar's start, so it reads with the event and never hides a label.
         layers.append(base.mark_point(shape="triangle-down", filled=True, size=36, color=_HINDSIGHT, yOffset=-7,

@@ -307,14 +307,18 @@ class Explorer(Live, w.VBox):
                 known = {v for _l, v in widget.options} if widget.options and isinstance(widget.options[0], tuple) \
                     else set(widget.options)
                 widget.value = tuple(v for v in value if v in known)
+            # The view's timeline range, when its filters set no dates, is where the Explorer looks.
+            dates = {"start": f.get("start") or (view.range[0] if view.range else None),
+                     "end": f.get("end") or (view.range[1] if view.range else None)}
             for key, widget in (("start", self.start_filter), ("end", self.end_filter), ("text", self.text_filter),
                                 ("known_by", self.known_by)):
-                value = f.get(key) or ""
+                value = dates.get(key) or "" if key in dates else f.get(key) or ""
                 widget.value = value if isinstance(value, str) else " ".join(value) if key == "text" else str(value)
             self.hindsight_toggle.value = view.hindsight
             self.lanes.value = view.lanes
             as_of = f.get("as_of") or 0
             self.as_of.value = as_of if as_of in {v for _l, v in self.as_of.options} else 0
+            self.views.options = self._view_options()  # saved elsewhere since the list was made
             self.views.value = name
         finally:
             self._busy = False
@@ -411,18 +415,21 @@ class Explorer(Live, w.VBox):
         self.refresh()
 
     def _update_changesets(self) -> None:
-        current = self.as_of.value
+        current, view = self.as_of.value, self.views.value
         self._busy = True
         try:
             self.as_of.options = self._changeset_options()
             self.as_of.value = current if current in {v for _l, v in self.as_of.options} else 0
+            self.views.options = self._view_options()  # views saved by others appear in the list
+            self.views.value = view if view in {v for _l, v in self.views.options} else ""
         finally:
             self._busy = False
 
     def _make_chart(self) -> Any:
         chart = timeline(self.frame, store=self.store, lanes=self.lanes.value,
                          links="all" if self.links_toggle.value else True, width=self._width,
-                         as_of=self.as_of.value or None, controls=False, hindsight=self.hindsight)
+                         as_of=self.as_of.value or None, controls=False, hindsight=self.hindsight,
+                         highlight=[self._focus] if getattr(self, "_focus", None) else ())
         self._aggregated = "counts" in (chart.datasets or {})
         self._chart_meta = chart.usermeta if isinstance(chart.usermeta, dict) else None
         # A fixed width: JupyterLab measures a widget's container before it is laid out, so a
@@ -480,7 +487,9 @@ class Explorer(Live, w.VBox):
         """Select an event from Python or another panel (a click in the timeline replaces it):
         the table marks it and the detail pane shows it. None clears it."""
         self._focus = event_id
-        with self.store.reading():
+        with self._lock, self.store.reading():
+            self.chart.chart = self._make_chart()  # rings the event in the timeline
+            self._watch_selections()
             self._refresh_views()
 
     @property
