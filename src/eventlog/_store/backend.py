@@ -112,6 +112,8 @@ def _holder(exc: BaseException) -> int | None:
         return int(m.group(1)) if m else 0
     if isinstance(exc, duckdb.ConnectionException) and "different configuration" in text:
         return os.getpid()  # this process has it open the other way (a read while a thread commits)
+    if isinstance(exc, duckdb.Error) and "is already attached by database" in text:
+        return os.getpid()  # the same, caught while DuckDB was still attaching the other handle
     return None
 
 
