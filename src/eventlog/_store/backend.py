@@ -233,9 +233,17 @@ class FileBackend:
                         "try again when it has finished (or set $EVENTLOG_BUSY_TIMEOUT)") from None
                 continue
             try:
-                con.execute("SET TimeZone = 'UTC'")
+                # Connections of one process share the open database, and its settings: set the
+                # zone only when it is not set yet (setting it while another thread of this
+                # process commits fails with "the configuration has been locked").
+                if con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0] != "UTC":
+                    con.execute("SET TimeZone = 'UTC'")
             except duckdb.Error as exc:
                 con.close()
+                if "configuration has been locked" in str(exc):
+                    waiter = waiter or Waiter(self.timeout, self.location)
+                    if waiter.pause("another thread of this process"):
+                        continue
                 raise _open_error(self.location, exc) from None
             return con
 
