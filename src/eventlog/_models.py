@@ -269,11 +269,6 @@ class Source(BaseRecord):
             raise ValueError(f"a source cannot derive from itself ({self.id!r})")
         return self
 
-    @property
-    def grade(self) -> str:
-        """The reliability letter, or '?' when not graded yet."""
-        return self.reliability or "?"
-
 
 class Link(BaseRecord):
     """A cause-effect link between two events."""
