@@ -270,6 +270,10 @@ def _explore(page, url: str, db: Path, tmp_path: Path) -> None:
     assert not errors, errors
 
 
+_ALL_CELLS_RAN = """() => { const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }"""
+
+
 def test_hypothesis_matrix_in_jupyterlab_rates_by_clicking_a_cell(lab, browser, tmp_path: Path):
     url, db = lab
     event, hyp = "2001-russia-china-treaty-of-good-neighbourliness", "durable-alignment"
@@ -293,6 +297,10 @@ def test_hypothesis_matrix_in_jupyterlab_rates_by_clicking_a_cell(lab, browser, 
         cell = page.locator(f".eventlog-matrix .el-h-{hyp}.el-e-{event}")
         cell.wait_for(state="visible", timeout=RUN_ALL_MS)
         page.wait_for_selector(".eventlog-matrix .el-scores", state="visible")
+        # Every cell has run (the notebook's own rating redraws the matrix): only then click, or the
+        # click may land on a cell the redraw replaces.
+        page.wait_for_function(_ALL_CELLS_RAN, timeout=RUN_ALL_MS)
+        page.wait_for_timeout(1500)  # the poller's redraw after the notebook's own changeset has happened
         assert cell.locator("select").input_value() == old
         # Hover: the rating's history, with who set it.
         assert f"{old} by test at" in (cell.locator("select").get_attribute("title") or "")

@@ -110,7 +110,7 @@ def test_known_by_hides_or_marks_what_was_reported_later_and_the_detail_shows_gr
     assert explorer.frame["sources"].to_list() == [["old"]]  # "doc" (May 2024) was not out yet
     explorer.hindsight_toggle.value = True  # mark instead of hide: every event, the later ones marked
     assert explorer.filters == {} and explorer.hindsight == "2023-01-01" and explorer.frame.height == 4
-    marked = {r["id"] for r in explorer.chart.spec["datasets"]["events"] if r["hindsight"]}
+    marked = {r["id"] for r in explorer.chart.spec["datasets"]["events"] if r.get("hindsight")}
     assert marked == {"visit-2024", "trade-2023", "bank-2024"}
     click(explorer, "sanction-2022")
     detail = explorer.detail.value
@@ -494,7 +494,7 @@ def test_hypothesis_matrix_follows_the_explorer_selection_and_changes_from_elsew
     click(ex)
     m._show("visit-2024")
     assert ex.selected["id"].to_list() == ["visit-2024"] and "Putin visits Beijing" in ex.detail.value
-    ringed = [r["id"] for r in ex.chart.chart.to_dict(validate=False)["datasets"]["events"] if r["highlight"]]
+    ringed = [r["id"] for r in ex.chart.chart.to_dict(validate=False)["datasets"]["events"] if r.get("highlight")]
     assert ringed == ["visit-2024"]  # and the timeline rings it
     # A rating written by another process shows up on the next look.
     with rated_store.change(author="cy", message="elsewhere") as cs:

@@ -528,8 +528,8 @@ def chart_rows(frame: pl.DataFrame, *, lanes: str = "type", store: Store | None 
     (``w_start``, ``w_stop``, ``w_core_start``/``w_core_stop`` for the unfaded middle of a
     qualified bar; see :class:`TimeScale`), actors, amounts, status, confidence, number of
     sources, the citation grades (``grades``), the first report in words (``reported``), the first
-    evidence quote, and ``hindsight``: with ``hindsight=DAY``, whether no source had certainly
-    published the event by then.
+    evidence quote, and ``hindsight`` (True, present only then) when ``hindsight=DAY`` is given and
+    no source had certainly published the event by that day.
 
     >>> import polars as pl, datetime as dt
     >>> f = pl.DataFrame({"id": ["y"], "type": ["trade"], "title": ["T"], "date": ["2014"],
@@ -579,8 +579,9 @@ def chart_rows(frame: pl.DataFrame, *, lanes: str = "type", store: Store | None 
             "quote": _clip(quotes.get(rec["id"]), MAX_TEXT["quote"]) or None,
             "grades": _clip(grades.get(rec["id"]), MAX_TEXT["grades"]) or None,
             "reported": _words(reported[rec["id"]]) if rec["id"] in reported else None,
-            "hindsight": hindsight is not None and _reported_after(reported.get(rec["id"]), hindsight),
         }
+        if hindsight is not None and _reported_after(reported.get(rec["id"]), hindsight):
+            base["hindsight"] = True  # only where true: 2,000 rows of "false" would be bytes in every spec
         base["w_start"], base["w_stop"] = scale.warp(start), scale.warp(stop)
         if fade:
             base["w_core_start"], base["w_core_stop"] = scale.warp(start + fade), scale.warp(stop - fade)
@@ -932,7 +933,8 @@ def timeline(
                              hindsight=hindsight_day)
     ringed = set(highlight or ())
     for r in rows:
-        r["highlight"] = r["id"] in ringed
+        if r["id"] in ringed:
+            r["highlight"] = True
     interactive = not report
 
     # One band per (lane, sub-row): busy lanes get taller, quiet ones stay one row high.
@@ -1035,7 +1037,7 @@ def timeline(
         layers.append(base.mark_point(shape="circle", filled=False, size=420, strokeWidth=2.5, color=_HINDSIGHT,
                                       clip=True).encode(x=x, y=y, tooltip=tooltip)
                       .transform_filter("datum.highlight").properties(name="event_highlight"))
-    if hindsight_day is not None and any(r["hindsight"] for r in rows):
+    if hindsight_day is not None and any(r.get("hindsight") for r in rows):
         # Above the bar's start, so it reads with the event and never hides a label.
         layers.append(base.mark_point(shape="triangle-down", filled=True, size=36, color=_HINDSIGHT, yOffset=-7,
                                       clip=True).encode(
@@ -1131,7 +1133,7 @@ def timeline(
     key = ["Bars: dates known to a month, year or range; points: a day. Faded ends and ~ or ?: approximate or uncertain "
            "date. Dashed outline: disputed. Opacity: confidence."]
     if hindsight_day is not None:
-        n_late = len({r["id"] for r in rows if r["hindsight"]})
+        n_late = len({r["id"] for r in rows if r.get("hindsight")})
         key.append(f"Orange triangle: reported only after {hindsight_day.isoformat()} ({n_late} of {n_events}): "
                    "known then only with hindsight.")
     if squeezed:
