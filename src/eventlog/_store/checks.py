@@ -106,7 +106,6 @@ def _check_judgements(store: Store, cs: Changeset, pending: pl.DataFrame) -> Non
     """Hypotheses' assessments, comments and stars name records that exist, and a record still
     named by one of them is not deleted (delete or move those first, in the same changeset)."""
     ops = {kind: cs.records(kind) for kind in {k for k, _f, _t in REFERENCES} | {t for _k, _f, t in REFERENCES}}
-    event_ops = dict(zip(pending["key"], pending["op"], strict=True)) if pending.height else {}
     wanted: dict[str, set[str]] = {}
     for kind, field, target in REFERENCES:
         for rec in ops[kind].values():
@@ -115,6 +114,9 @@ def _check_judgements(store: Store, cs: Changeset, pending: pl.DataFrame) -> Non
     if wanted:
         events = wanted.pop("event", set())
         live = live_refs(store, cs, wanted) if wanted else {}
+        # Only the named events' ops are read: a bulk changeset's million puts are not turned into a dict.
+        named = pending.filter(pl.col("key").is_in(list(events))) if events and pending.height else pending.clear()
+        event_ops = dict(zip(named["key"], named["op"], strict=True))
         live_events = {k for k in events if event_ops.get(k) == "put"}
         rest = {k for k in events if k not in event_ops}
         if rest:
@@ -128,7 +130,7 @@ def _check_judgements(store: Store, cs: Changeset, pending: pl.DataFrame) -> Non
         if view is not None:
             _check_view(store, key, view)
     deleted = {target: [k for k, r in ops[target].items() if r is None] for target in ops}
-    deleted["event"] = [k for k, op in event_ops.items() if op == "delete"]
+    deleted["event"] = pending.filter(pl.col("op") == "delete")["key"].to_list() if pending.height else []
     for kind, field, target in REFERENCES:
         gone = deleted.get(target)
         if not gone:
