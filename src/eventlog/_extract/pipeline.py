@@ -305,8 +305,8 @@ def _inheritable(text: str, before: list[DateMatch], s: int, mod: str, doc_start
     for d in reversed(before):
         if d.span[1] < s - _INHERIT_WINDOW:
             return None
-        if mod == "asserted" and _horizon(text, d):
-            continue
+        if mod == "asserted" and (_horizon(text, d) or (doc_start is not None and d.start is not None and d.start > doc_start)):
+            continue  # what happened is not dated by a horizon, nor by a time after the report
         if mod != "planned" or doc_start is None or d.end is None or d.end >= doc_start:
             return d
     return None
@@ -317,6 +317,17 @@ def _inheritable(text: str, before: list[DateMatch], s: int, mod: str, doc_start
 #: contracts, sanctions and visits too and no person needed, 0.49 / 0.49; with visits, 0.61 / 0.47
 #: (two more visits, none right); as here, 0.62 / 0.47. The corpus gains one event and loses none.
 _REPORTED = frozenset(("meeting", "statement"))
+
+_FIGURED = frozenset(("trade", "investment"))
+#: A figure said to have been reached, right after the trigger.
+_ATTAINED = re.compile(
+    r"\s*(?:,\s*)?(?:\w+\s+){0,3}?(?:that|which|die|dat)?\s*(?:hit|reached|totall?ed|amounted|stood|bereikte|bedroeg|kwam\s+uit)\b",
+    re.IGNORECASE)
+#: How a trade level moved, said without a figure ("surged to record levels", "liep in december terug").
+_LEVEL = re.compile(
+    r"\b(?:record\w*|surged?|soared|rose|grew|fell|dropped|declined|plunged|jumped|climbed|doubled|tripled|slumped|"
+    r"steeg|stegen|groeide\w*|daalde\w*|liep\s+(?:\w+\s+){0,4}?terug|verdubbel\w*|nam\s+(?:\w+\s+){0,3}?(?:toe|af)|recordhoogte)\b",
+    re.IGNORECASE)
 _REPORT = -(10**9)  # the assigned key of the report's day (negative: not a date of the sentence)
 
 
@@ -331,8 +342,8 @@ def _sentence_candidates(
     categories = {a.category for a in actors}
     trigs = []
     for t in find_triggers(text, s, e, lang, keywords=keywords):
-        if t.type in ("trade", "investment") and not amounts:
-            continue  # "trade" is everywhere; a trade event states a figure
+        if t.type in _FIGURED and not amounts and not (t.type == "trade" and _LEVEL.search(text, t.span[1], min(e, t.span[1] + 80))):
+            continue  # "trade" is everywhere; a trade event states a figure, or how the level moved
         if t.type == "agreement":
             t = TriggerMatch(resolve_agreement(sentence, categories), t.weight, t.text, t.span)
         if t.type == "conflict":
@@ -349,7 +360,9 @@ def _sentence_candidates(
     # A trade figure still to be reached ("plans to raise trade to $300 billion by 2030") is a
     # target: setting it is the event (a policy), and the year it aims at is not its date.
     for k, t in enumerate(trigs):
-        if t.type == "trade" and mods[t.span] == "planned":
+        if t.type == "trade" and mods[t.span] == "planned" and _ATTAINED.match(text, t.span[1]):
+            mods[t.span] = "asserted"  # "expected to bolster trade that hit $87.5bn in 2012": the figure was reached
+        elif t.type == "trade" and mods[t.span] == "planned":
             trigs[k], mods[t.span] = replace(t, type="policy"), "asserted"
     said = [_said(text, d) for d in dates]
     horizon = [_horizon(text, d) for d in dates]
@@ -364,7 +377,8 @@ def _sentence_candidates(
             if not (said[i] and mod == "planned" and t.type != "statement") and not (horizon[i] and mod == "asserted")
         ]
         # the baseline of a comparison dates the event only when nothing else can
-        usable = [i for i in usable if not baseline[i]] or usable
+        # (a level said without a figure has no date of its own to fall back on)
+        usable = [i for i in usable if not baseline[i]] or ([] if t.type in _FIGURED and not amounts else usable)
         if usable:
             dists = {i: _distance(text, t, dates[i]) for i in usable}
             i = min(usable, key=dists.__getitem__)
@@ -388,16 +402,40 @@ def _sentence_candidates(
             best.setdefault(t.type, t)
         core = [t for ty, t in best.items() if ty in CORE_TYPES]
         if core:
-            chosen = core
+            # a figure is its own event beside a core one ("trade hit a record as sanctions were imposed")
+            chosen = core + [t for ty, t in best.items() if ty in _FIGURED]
         else:
-            others = [t for t in best.values() if t.type != "statement"] or list(best.values())
+            # words inside a quotation are what was said, not another event of the sentence
+            quoted = _quotations(text, s, e) if "statement" in best else []
+            others = ([t for t in best.values() if t.type != "statement" and not _inside(t.span, quoted)]
+                      or [best.get("statement") or next(iter(best.values()))])
             chosen = others[:1]
+            if "statement" in best and chosen[0].type != "statement" and "person" in categories:
+                chosen.append(best["statement"])
+        # the date belongs first to the trigger written next to it ("visits ... since the invasion in
+        # February"): that one is an event of its own whatever else the sentence names
+        near, _gap = min(group, key=lambda x: x[1])
+        if near.type != "statement" and all(c.type != near.type for c in chosen):
+            chosen.append(near)
         for t in chosen:
             mod = mods[t.span]
             conf = _confidence(t, len({a.actor_id for a in actors}), d, i < 0, mod)
             td = _multi_day(text, t, d) if i >= 0 else d
             td = _year_total(td, amounts) if t.type == "trade" else td
             out.append(Candidate(t.type, td, t, (s, e), sentence, actors, amounts, mod, conf, i < 0))
+    return out
+
+
+_QUOTE = re.compile(r"[“«„][^”»“]*[”»“]|\"[^\"]*\"")
+
+
+def _quotations(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The quoted stretches of ``text[s:e]``, sorted; an opening mark with no close runs to the end
+    (a quotation in a sentence of its own, its closing mark in a later one)."""
+    out = [m.span() for m in _QUOTE.finditer(text, s, e)]
+    first = text[s:e].lstrip()
+    if not out and first[:1] in "“\"«„":
+        out = [(s, e)]
     return out
 
 

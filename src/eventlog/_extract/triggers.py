@@ -45,14 +45,15 @@ class TriggerMatch:
 _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     # bank_withdrawal: a bank (subject) stops, refuses or restricts payments or accounts
     ("bank_withdrawal", 0.95,
-     r"\bbanks?\b[^.;:]{0,80}?\b(?:stop(?:ped|s)?|suspend(?:ed|s)?|halt(?:ed|s)?|refus(?:ed|es|e|ing)|reject(?:ed|s|ing)?|"
+     r"\b(?:\w*banks?|lenders?)\b[^.;:]{0,80}?\b(?:stop(?:ped|s)?|terminat(?:ed|es|ing)|suspend(?:ed|s)?|halt(?:ed|s)?|refus(?:ed|es|e|ing)|reject(?:ed|s|ing)?|"
      r"restrict(?:ed|s)?|tighten(?:ed|s)?|clos(?:ed|es|ing)|froze|freez(?:es|ing)|curb(?:ed|s)?|ceas(?:ed|es)|declin(?:ed|es)|"
      r"cut\s+(?:off|ties)|pull(?:ed)?\s+out|withdr[ea]w)\b"),
     ("bank_withdrawal", 0.95,
-     r"\b(?:payments?|transactions?|transfers?|accounts?)\b[^.;:]{0,40}?\b(?:were|are|have\s+been|had\s+been|was|got)\s+"
-     r"(?:rejected|refused|blocked|returned|frozen|closed|suspended|halted)\b"),
+     r"\b(?:payments?|transactions?|transfers?|accounts?)\b[^.;:]{0,40}?\b(?:were|are|is|was|have\s+been|has\s+been|had\s+been|"
+     r"got|(?:are|is|were|was)\s+(?:\w+\s+)?being)\s+(?:rejected|refused|blocked|returned|frozen|closed|suspended|halted|hampered|"
+     r"delayed|restricted)\b"),
     ("bank_withdrawal", 0.95,
-     r"\bbanken?\b[^.;:]{0,80}?\b(?:weiger(?:en|den|de|t)|stop(?:pen|ten|te|t)|schort(?:en|ten|te)|blokke(?:ren|erden|erde|ert)|"
+     r"\b\w*banken?\b[^.;:]{0,80}?\b(?:weiger(?:en|den|de|t)|stop(?:pen|ten|te|t)|schort(?:en|ten|te)|blokke(?:ren|erden|erde|ert)|"
      r"beperk(?:en|ten|te|t)|sluit(?:en)?|sloten|bevr(?:oren|oor|iezen)|trokken\s+zich\s+terug|verbr(?:aken|eken)|"
      r"gestopt|geweigerd|opgeschort|geblokkeerd|beperkt)\b"),
     # Dutch inversion after a fronted phrase: "In juni 2024 weigerden Chinese banken ..."
@@ -67,6 +68,9 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"tighten(?:ed|s)?|slap(?:ped)?|levied|placed)\b[^.;:]{0,40}?\b(?:sanctions?|tariffs?|export\s+controls?|embargo(?:es)?|"
      r"restrictions|duties|price\s+cap)\b"),
     ("sanction", 0.9, r"\b(?:sanctioned|blacklisted|embargoed)\b"),
+    ("sanction", 0.9,
+     r"\b(?:took|taken|take|takes|taking)\s+action\s+against\b|\bentity\s+list\b|\badded\s+(?:[\w.-]+\s+){0,6}?to\s+(?:its|the|a)\s+"
+     r"(?:[\w-]+\s+){0,2}list\b|\bzwarte\s+lijst\b|\bop\s+de\s+(?:\w+\s+)?lijst\s+(?:gezet|geplaatst)\b"),
     ("sanction", 0.85, r"\b(?:banned|bans|ban\s+on|prohibited|verbood|verboden|verbod\s+op|exportverbod\w*|invoerverbod\w*)\b"),
     ("sanction", 0.9, r"\bsanctions?\s+package\b|\b\d+(?:st|nd|rd|th)\s+package\b|\bsanctiepakket\w*|\bsanctieronde\w*"),
     ("sanction", 0.9,
@@ -78,7 +82,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\b(?:sanctions?|sanctie\w*|export\s+controls?|embargo(?:es)?|tariffs?|exportbeperkingen|exportcontroles|invoerheffingen|heffingen)\b"),
     # treaty
     ("treaty", 0.9, r"\b(?:treaty|treaties|accord|pact|verdrag\w*|vriendschapsverdrag|vrijhandelsovereenkomst\w*|free[-\s]trade\s+agreement)\b"),
-    ("treaty", 0.9, r"\bjoint\s+(?:statement|declaration|communiqu[eé])\b|\bgezamenlijke\s+verklaring\b"),
+    ("treaty", 0.9, r"\bjoint\s+(?:statements?|declarations?|communiqu[eé]s?)\b|\bgezamenlijke\s+verklaring(?:en)?\b"),
     ("treaty", 0.85,
      r"\b(?:declared|proclaimed|verklaarden|verklaarde|riepen)\b[^.;]{0,60}?\b(?:partnership|friendship|partnerschap|vriendschap)\b|"
      r"\b(?:no|without)\s+limits\b|\bzonder\s+grenzen\b"),
@@ -88,20 +92,24 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("contract", 0.9,
      r"\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"
      r"\w*contract(?:en)?|gasovereenkomst\w*|leveringsovereenkomst\w*|gascontract\w*)\b"),
+    # a supply named by its yearly volume ("38 bcm of gas a year", "tien miljard kubieke meter per jaar")
+    ("contract", 0.85,
+     r"\b(?:(?:billion|bn|miljard|million|miljoen)\s+(?:cubic\s+met(?:er|re)s?|kubieke\s+meter|tonnes|tons|ton|barrels|vaten)|"
+     r"\d+\s*bcm)\b[^.;]{0,30}?\b(?:annually|per\s+jaar|a\s+year|per\s+year|per\s+annum|jaarlijks)\b"),
     # visit
     ("visit", 0.95,
      r"\b(?:state\s+visit|official\s+visit|working\s+visit|visit(?:ed|s|ing)?|trip\s+to|travel(?:l?ed|s)\s+to|flew\s+to|"
-     r"arrived\s+in|(?:staats|werk)?bezoek\w*|bezocht\w*|reisde\s+naar|vloog\s+naar|kwam\s+aan\s+in)\b"),
+     r"arrived\s+in|came\s+to\s+(?-i:[A-Z])\w*|host(?:ed|s|ing)|(?:staats|werk)?bezoek\w*|bezocht\w*|reisde\s+naar|vloog\s+naar|kwam\s+aan\s+in)\b"),
     # Dutch splits the particle verb: "Poetin kwam vanochtend in Peking aan".
     ("visit", 0.95, r"\b(?:kwam|kwamen|komt|arriveerde\w*)\b[^.;:]{0,50}?\b(?:in|op|te)\s+\w+(?:\s+\w+)?\s+aan\b", "nl"),
     # meeting ("met" and "top" are ordinary words in the other language: one pattern each)
-    ("meeting", 0.8, r"\b(?:met\s+with|met|meetings?|summit|talks|negotiations|forum|conference)\b", "en"),
+    ("meeting", 0.8, r"\b(?:met\s+with|met|meetings?|summit|talks|held\s+talks|negotiations|forum|conference|discussed)\b", "en"),
     ("meeting", 0.8,
      r"\b(?:ontmoet\w*|topontmoeting|top|\w+-top|gesprekken|onderhandelingen|bijeenkomst|conferentie|forum|"
-     r"kwam\w*\s+[^.;]{0,40}bijeen|overleg|gesproken\s+met|sprak(?:en)?\s+(?:\w+\s+){0,3}?met)\b", "nl"),
+     r"kwam\w*\s+[^.;]{0,40}bijeen|overleg|gesproken\s+met|besprak(?:en)?|sprak(?:en)?\s+(?:\w+\s+){0,3}?met)\b", "nl"),
     # trade (weak unless the sentence states a figure; see extract)
     ("trade", 0.6,
-     r"\b(?:trade|turnover|exports?|imports?|exported|imported|handel\w*|uitvoer|invoer|export(?:eerde|eerden)?|"
+     r"\b(?:trade|turnover|export(?:s|ed|ing)?|import(?:s|ed|ing)?|handel\w*|uitvoer|invoer|export(?:eerde|eerden)?|"
      r"import(?:eerde|eerden)?|omzet|cargo|freight|shipments|supplies|deliveries|vracht\w*|goederenvervoer|leveringen)\b"),
     # investment
     ("investment", 0.7, r"\b(?:invest(?:ed|ment|ments|s)?|stake|investering\w*|investeerde\w*|\w*fonds|fund)\b"),
@@ -116,7 +124,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"weapons?|militaire\s+oefening\w*|gezamenlijke\s+oefening\w*|wapen\w*)\b"),
     # conflict
     ("conflict", 0.8,
-     r"\b(?:invasion|invaded|invade|annex(?:ed|ation)|(?<!cold\s)war|attack(?:ed)?|inval|invasie|binnenviel|viel\b[^.;]{0,40}\bbinnen|"
+     r"\b(?:invasion|invaded|invade|annex(?:ed|ation)|seized|occupied|captured|bezet(?:te|ten)|veroverde\w*|(?<!cold\s)war|attack(?:ed)?|inval|invasie|binnenviel|viel\b[^.;]{0,40}\bbinnen|"
      r"aanhechting|annexatie|(?<!koude\s)oorlog)\b|\w+-aanhechting\b"),
     # infrastructure
     ("infrastructure", 0.7,
@@ -156,13 +164,14 @@ PATTERNS: tuple[str, ...] = tuple(e[2] for e in _TRIGGERS_SRC)
 #: least one (case-insensitive). A pattern only runs on a sentence that has one of its words.
 #: tests/test_extract.py checks this on text and that results equal running every pattern.
 KEYWORDS: tuple[tuple[str, ...], ...] = (
-    ("bank",),
+    ("bank", "lender"),
     ("payment", "transaction", "transfer", "account"),
     ("bank",),
     ("bank",),
     ("betaling", "transactie", "overschrijving", "rekening"),
     ("sanction", "tariff", "export", "embargo", "restrictions", "duties", "price"),
     ("sanction", "blacklist", "embargo"),
+    ("action", "entity", "list", "lijst"),
     ("ban", "prohibit", "verbo"),
     ("package", "sanctie"),
     ("swift", "asset", "froze", "tegoeden"),
@@ -173,18 +182,19 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("partner", "friendship", "vriendschap", "limits", "grenzen"),
     ("agreement", "memorand", "mou", "deal", "overeenkomst", "akkoord", "afspraken"),
     ("contract", "supply", "purchase", "deal", "offtake", "overeenkomst"),
-    ("visit", "trip", "travel", "flew", "arrived", "bezoek", "bezocht", "reisde", "vloog", "kwam"),
+    ("billion", "bn", "miljard", "million", "miljoen", "bcm"),
+    ("visit", "trip", "travel", "flew", "arrived", "came", "host", "bezoek", "bezocht", "reisde", "vloog", "kwam"),
     ("kwam", "komt", "arriveerde"),
-    ("met", "meeting", "summit", "talks", "negotiations", "forum", "conference"),
+    ("met", "meeting", "summit", "talks", "negotiations", "forum", "conference", "discussed"),
     ("ontmoet", "top", "gesprekken", "onderhandelingen", "bijeenkomst", "conferentie", "forum", "bijeen", "overleg",
-     "gesproken", "sprak"),
+     "gesproken", "besprak", "sprak"),
     ("trade", "turnover", "export", "import", "handel", "uitvoer", "invoer", "omzet", "cargo", "freight", "shipments",
      "supplies", "deliveries", "vracht", "goederenvervoer", "leveringen"),
     ("invest", "stake", "fonds", "fund"),
     ("swap", "currenc", "valuta", "payment", "betalingssysteem", "spfs", "cips", "settle", "dollari", "yuan", "renminbi",
      "verrekenen"),
     ("exercise", "drills", "patrol", "arms", "weapon", "oefening", "wapen"),
-    ("inva", "annex", "war", "attack", "binnen", "aanhechting", "oorlog"),
+    ("inva", "annex", "seized", "occupied", "captured", "war", "attack", "binnen", "aanhechting", "oorlog", "bezet", "verover"),
     ("pipeline", "bridge", "rail", "power", "port", "terminal", "pijp", "brug", "spoorlijn", "kerncentrale", "haven",
      "lng-installatie"),
     ("lift", "eas", "remov", "scrap", "ended", "opheffing", "opgeheven", "ingetrokken", "versoepeld", "hief"),
@@ -284,7 +294,7 @@ _THREAT = _cues(
     r"dreig\w*|dreiging\w*|waarschuwde\w*\s+(?:\w+\s+){0,3}(?:dat|voor)",
 )
 _HYPO = _cues(
-    r"could|might|would|if|possibl[ey]|potential(?:ly)?|unless|whether|anticipat\w*|(?-i:may)",
+    r"could|might|would|if|possibl[ey]|potential(?!\s+(?:of|for)\b)|potentially|unless|whether|anticipat\w*|(?-i:may)",
     r"zou|zouden|kan|kunnen|kon|konden|mogelijk\w*|eventueel|eventuele|indien|anticipeerde\w*",
 )
 _PLAN = _cues(
@@ -292,6 +302,19 @@ _PLAN = _cues(
     r"zal|zullen|plant|plannen|van\s+plan|gepland\w*|voornemens|verwacht\s+\w+\s+te",
 )
 #: Modality values, from the strongest cue to none.
+
+
+_PAST = re.compile(
+    r"^(?:\w+ed|met|flew|came|went|signed|sold|froze|withdrew|bezocht\w*|ontmoette\w*|sloten|tekende\w*|kwam|kwamen|"
+    r"reisde\w*|vloog|legde\w*|stelde\w*|voerde\w*|weigerden?|stopten?|blokkeerden?|beperkten?|"
+    r"bevroren|sprak(?:en)?|besprak(?:en)?)\b", re.IGNORECASE)
+
+
+#: A past-tense verb just before a noun trigger ("issued a joint declaration", "signed a credit agreement").
+_PAST_BEFORE = re.compile(
+    r"\b(?!(?:planned|expected|proposed|scheduled|intended|rumou?red|alleged|anticipated|hoped|wanted)\b)"
+    r"(?:\w+ed|signed|sealed|struck|made|held|gave|took|sloten|tekenden|ondertekenden|hielden)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE)
 
 
 def _clause(text: str, pos: int) -> tuple[int, int]:
@@ -328,8 +351,12 @@ def modality(sentence: str, trigger_pos: int, trigger_end: int | None = None, la
         return "negated"
     if _THREAT[lang].search(clause):
         return "threatened"
-    if _HYPO[lang].search(clause):
+    # A verb in the past tense says it happened: a modal after it governs another verb ("hosted Putin
+    # on Friday as the two said they would work together"); one before it still counts ("could have met").
+    past = _PAST.search(sentence[trigger_pos:max(trigger_end, trigger_pos + 1)]) or _PAST_BEFORE.search(clause[:rel])
+    scope = clause[:rel] if past else clause
+    if _HYPO[lang].search(scope):
         return "hypothetical"
-    if _PLAN[lang].search(clause):
+    if _PLAN[lang].search(scope):
         return "planned"
     return "asserted"
