@@ -641,4 +641,20 @@ def test_a_day_dated_report_dates_the_talks_and_statements_it_tells_without_a_da
     assert "the report's date" in dated["date_how"][0]
     assert extract(talk, doc_date="2024-05", lang="en").is_empty()  # a month-dated report dates nothing
     assert extract("Russia and China held talks about trade.", doc_date="2024-05-16", lang="en").is_empty()  # no person
-    assert extract("Putin visited Beijing.", doc_date="2024-05-16", lang="en").is_empty()  # visits: measured, not used
+    # a strong core trigger needs no person, but a reference back ("the visit") is not dated by the report
+    assert extract("Russia and China signed a treaty.", doc_date="2024-05-16", lang="en")["date"].to_list() == ["2024-05-16"]
+    assert extract("Putin praised the visit.", doc_date="2024-05-16", lang="en").is_empty()
+    assert extract("Russia and China signed a treaty.", doc_date="2024-05", lang="en").is_empty()
+
+
+def test_undated_news_takes_the_day_its_lead_names_not_the_day_it_was_published() -> None:
+    # (far enough from the lead that no date comes shortly before the signing)
+    filler = " ".join(["Relations between the two countries have a long history."] * 8)
+    text = f"Xi Jinping arrived in Moscow on Monday for a state visit. {filler} The two leaders signed a joint statement."
+    df = extract(text, doc_date="2023-03-22", lang="en")  # a Wednesday: "Monday" is 20 March
+    assert ("treaty", "2023-03-20") in df.select("type", "date").rows()
+    assert "from its lead" in df.filter(pl.col("type") == "treaty")["date_how"][0]
+    # a date in the lead that is not of the report's week is background: the report's own day dates the news
+    old = f"Russia annexed Crimea in 2014. {filler} The two leaders signed a joint statement."
+    got = extract(old, doc_date="2023-03-22", lang="en")
+    assert got.filter(pl.col("type") == "treaty")["date"].to_list() == ["2023-03-22"]

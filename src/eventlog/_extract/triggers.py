@@ -67,7 +67,8 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\b(?:impos(?:ed|es|e|ing)|introduc(?:ed|es|e)|adopt(?:ed|s)?|announc(?:ed|es)|extend(?:ed|s)?|expand(?:ed|s)?|"
      r"tighten(?:ed|s)?|slap(?:ped)?|levied|placed)\b[^.;:]{0,40}?\b(?:sanctions?|tariffs?|export\s+controls?|embargo(?:es)?|"
      r"restrictions|duties|price\s+cap)\b"),
-    ("sanction", 0.9, r"\b(?:sanctioned|blacklisted|embargoed)\b"),
+    # (after "the", "a", "'s" or a hyphen it is an adjective: "Russia's sanctioned Arctic LNG 2" names no act)
+    ("sanction", 0.9, r"(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)(?<!'s\s)(?<!’s\s)(?<!-)\b(?:sanctioned|blacklisted|embargoed)\b"),
     ("sanction", 0.9,
      r"\b(?:took|taken|take|takes|taking)\s+action\s+against\b|\bentity\s+list\b|\badded\s+(?:[\w.-]+\s+){0,6}?to\s+(?:its|the|a)\s+"
      r"(?:[\w-]+\s+){0,2}list\b|\bzwarte\s+lijst\b|\bop\s+de\s+(?:\w+\s+)?lijst\s+(?:gezet|geplaatst)\b"),
@@ -79,7 +80,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("sanction", 0.9,
      r"\b(?:legde|legden|leggen|stelde|stelden|voerde|voerden)\b[^.;:]{0,40}?\b(?:sancties|heffingen|invoerrechten|embargo|exportbeperkingen)\b"),
     ("sanction", 0.5,
-     r"\b(?:sanctions?|sanctie\w*|export\s+controls?|embargo(?:es)?|tariffs?|exportbeperkingen|exportcontroles|invoerheffingen|heffingen)\b"),
+     r"\b(?:sanctions?|sanctioned|sanctie\w*|export\s+controls?|embargo(?:es)?|tariffs?|exportbeperkingen|exportcontroles|invoerheffingen|heffingen)\b"),
     # treaty
     ("treaty", 0.9, r"\b(?:treaty|treaties|accord|pact|verdrag\w*|vriendschapsverdrag|vrijhandelsovereenkomst\w*|free[-\s]trade\s+agreement)\b"),
     ("treaty", 0.9, r"\bjoint\s+(?:statements?|declarations?|communiqu[eé]s?)\b|\bgezamenlijke\s+verklaring(?:en)?\b"),
@@ -99,7 +100,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     # visit
     ("visit", 0.95,
      r"\b(?:state\s+visit|official\s+visit|working\s+visit|visit(?:ed|s|ing)?|trip\s+to|travel(?:l?ed|s)\s+to|flew\s+to|"
-     r"arrived\s+in|came\s+to\s+(?-i:[A-Z])\w*|host(?:ed|s|ing)|(?:staats|werk)?bezoek\w*|bezocht\w*|reisde\s+naar|vloog\s+naar|kwam\s+aan\s+in)\b"),
+     r"arrived\s+in|came\s+to\s+(?-i:[A-Z])\w*|(?<!-)host(?:ed|s|ing)|(?:staats|werk)?bezoek\w*|bezocht\w*|reisde\s+naar|vloog\s+naar|kwam\s+aan\s+in)\b"),
     # Dutch splits the particle verb: "Poetin kwam vanochtend in Peking aan".
     ("visit", 0.95, r"\b(?:kwam|kwamen|komt|arriveerde\w*)\b[^.;:]{0,50}?\b(?:in|op|te)\s+\w+(?:\s+\w+)?\s+aan\b", "nl"),
     # meeting ("met" and "top" are ordinary words in the other language: one pattern each)
