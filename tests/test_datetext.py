@@ -130,6 +130,13 @@ def test_offsets_point_at_the_expression() -> None:
     assert [m.text for m in find_dates(text, doc_date=DOC)] == ["op 4 februari 2022", "eind vorig jaar"]
 
 
+def test_a_month_ending_a_sentence_does_not_take_the_next_sentences_year() -> None:
+    doc = "2024-10-22"
+    got = [(m.text, m.edtf) for m in find_dates("They last met in July.\n\nLast year trade grew.", doc_date=doc)]
+    assert got == [("in July", "2024-07"), ("Last year", "2023")]
+    assert [m.edtf for m in find_dates("They met in Sept. 2023.", doc_date=doc)] == ["2023-09"]  # an abbreviation's stop
+
+
 def test_non_dates_are_left_alone() -> None:
     assert find_dates("It exported 3000 ton and 2000 km of cable, 1,000 staff, $2024 in cash.") == []
     assert find_dates("They may visit us.", doc_date=DOC) == []

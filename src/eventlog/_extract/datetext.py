@@ -105,10 +105,11 @@ _DECADE_WORDS = {"twintig": 2, "twenties": 2, "dertig": 3, "thirties": 3, "veert
                  "fifties": 5, "zestig": 6, "sixties": 6, "zeventig": 7, "seventies": 7, "tachtig": 8,
                  "eighties": 8, "negentig": 9, "nineties": 9}
 
+# (only an abbreviation takes a full stop: "in July. Last year ..." is two sentences, not July of last year)
 _MONTH_RE = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
     r"januari|februari|maart|mei|juni|juli|augustus|oktober|"
-    r"jan|feb|mar|mrt|apr|jun|jul|aug|sept|sep|oct|okt|nov|dec)\.?"
+    r"(?:jan|feb|mar|mrt|apr|jun|jul|aug|sept|sep|oct|okt|nov|dec)\.?)"
 )
 _YEAR = r"(?:19\d{2}|20\d{2})"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|e|ste|de)?"

@@ -192,6 +192,8 @@ _AS_TIME = re.compile(
 
 
 # Between a war noun and its own date: "aanhechting| van de Krim |in 2014", "invasion| of Ukraine |in 2022".
+#: "the war", "Moscow's war in Ukraine": the war named as a known thing, not an event told here.
+_THE_WAR = re.compile(r"(?:\b(?:the|its|this|that|de|het|deze|die)\s+|[’']s\s+)(?:[\w-]+\s+)?$", re.IGNORECASE)
 _OWN_DATE = re.compile(r"\s*(?:(?:van|of|in|op|tegen|against|on|by|door|de|het|the|[A-ZÀ-Ý][\w’'-]*)\s+){0,4}")
 
 
@@ -202,10 +204,13 @@ def _baseline(text: str, d: DateMatch, lo: int = 0) -> bool:
 
 
 def _conflict_trigger(text: str, t: TriggerMatch, dates: list[DateMatch]) -> TriggerMatch | None:
-    """The trigger, weakened or dropped when the war only names a time: "before the war",
-    "na de inval" is no conflict event (None); with its own date ("na de aanhechting van de
+    """The trigger, weakened or dropped when the war only names a time or a known thing: "before
+    the war", "na de inval", "supporting Russia in the war" is no conflict event (None); with its own date ("na de aanhechting van de
     Krim in 2014") it is one, but any other event of the sentence is the likelier report."""
-    if _WAR_NOUN.fullmatch(t.text) is None or _AS_TIME.search(text, max(0, t.span[0] - 50), t.span[0]) is None:
+    if _WAR_NOUN.fullmatch(t.text) is None:
+        return t
+    named = t.text.lower() in ("war", "oorlog") and _THE_WAR.search(text, max(0, t.span[0] - 30), t.span[0]) is not None
+    if not named and _AS_TIME.search(text, max(0, t.span[0] - 50), t.span[0]) is None:
         return t
     if any(d.span[0] >= t.span[1] and _OWN_DATE.fullmatch(text, t.span[1], d.span[0]) for d in dates):
         return replace(t, weight=0.5)

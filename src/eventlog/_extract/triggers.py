@@ -88,7 +88,13 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\b(?:declared|proclaimed|verklaarden|verklaarde|riepen)\b[^.;]{0,60}?\b(?:partnership|friendship|partnerschap|vriendschap)\b|"
      r"\b(?:no|without)\s+limits\b|\bzonder\s+grenzen\b"),
     ("agreement", 0.85,
-     r"\b(?:agreements?|memorand(?:um|a)|MoUs?|deals?|overeenkomst(?:en)?|akkoord(?:en)?|afspraken)\b"),
+     r"\b(?:agreements?|memorand(?:um|a)|MoUs?|deals?|\w*overeenkomst(?:en)?|\w*akkoord(?:en)?|afspraken)\b"),
+    # signed documents, and a deal said to be sealed ("De Power of Siberia werd beklonken in 2014")
+    ("agreement", 0.85,
+     r"\bsign(?:ed|ing|s)?\b[^.;]{0,50}?\bdocuments\b|\bdocuments\b[^.;]{0,20}?\bsigned\b|"
+     r"\b(?:ondertekend|getekend|ondertekenden|tekenden)\b[^.;]{0,40}?\b\w*documenten\b|"
+     r"\b\w*documenten\b[^.;]{0,30}?\b(?:ondertekend|getekend)\b|"
+     r"\b(?:was|were|werd|werden)\s+(?:\w+\s+)?(?:sealed|clinched|beklonken)\b"),
     # contract
     ("contract", 0.9,
      r"\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"
@@ -182,6 +188,7 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("joint", "gezamenlijke"),
     ("partner", "friendship", "vriendschap", "limits", "grenzen"),
     ("agreement", "memorand", "mou", "deal", "overeenkomst", "akkoord", "afspraken"),
+    ("document", "sealed", "clinched", "beklonken"),
     ("contract", "supply", "purchase", "deal", "offtake", "overeenkomst"),
     ("billion", "bn", "miljard", "million", "miljoen", "bcm"),
     ("visit", "trip", "travel", "flew", "arrived", "came", "host", "bezoek", "bezocht", "reisde", "vloog", "kwam"),
@@ -253,7 +260,8 @@ def find_triggers(
 
 _COMMERCIAL = re.compile(
     r"\b(?:gas|oil|LNG|coal|supply|supplies|deliver\w*|purchase|worth|valued|contract\w*|commercial|company|companies|"
-    r"olie|aardgas|steenkool|levering\w*|ter\s+waarde\s+van|bedrijf|bedrijven|onderneming\w*)\b",
+    r"olie|aardgas|steenkool|levering\w*|ter\s+waarde\s+van|bedrijf|bedrijven|onderneming\w*|"
+    r"pipelines?|pijplijn\w*|pijpleiding\w*|Power\s+of\s+Siberia)\b",
     re.IGNORECASE,
 )
 
