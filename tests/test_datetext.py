@@ -291,6 +291,8 @@ def test_prefilter_on_the_corpus() -> None:
     ("Putin arrived this morning.", "2024-05-15"),
     ("Poetin kwam vanochtend aan.", "2024-05-15"),
     ("Vanavond is er een diner.", "2024-05-15"),
+    ("Hij is sinds maandagavond in Beijing.", "2024-05-13/2024-05-15"),  # a weekday with a part of the day
+    ("Poetin kwam dinsdagochtend aan.", "2024-05-14"),
 ])
 def test_document_relative_parts_of_the_day_and_months(text: str, expected: str) -> None:
     assert [m.edtf for m in find_dates(text, doc_date="2024-05-15")] == [expected]

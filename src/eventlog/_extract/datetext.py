@@ -572,7 +572,7 @@ _RULES_SRC: list[tuple[str, str, int, str, Resolver]] = [
     ("rel_day", "document", 5, rf"{_B}(?P<rd>yesterday|today|tomorrow|gisteren|eergisteren|vandaag|morgen|this\s+(?:morning|afternoon|evening)|tonight|vanochtend|vanmorgen|vanmiddag|vanavond){_E}", _r_rel_day),
     (
         "weekday", "document", 5,
-        rf"(?:\b(?:on|op)\s+)?{_B}(?:(?P<mod>last|next|this|vorige|volgende|komende|afgelopen)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag){_E}",
+        rf"(?:\b(?:on|op)\s+)?{_B}(?:(?P<mod>last|next|this|vorige|volgende|komende|afgelopen)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)(?:avond|ochtend|middag|morgen|nacht)?{_E}",
         _r_weekday,
     ),
     ("years_ago", "document", 4, rf"{_B}(?P<n>{_NUM})\s+(?:years?|jaar|jaren)\s+(?:ago|geleden){_E}", _r_years_ago),

@@ -172,7 +172,8 @@ _HORIZON = re.compile(
 # The baseline of a comparison: "rose from 9% in 2022 to 56.7%", "compared with 2021", "dan in 2019".
 _BASELINE = re.compile(
     r"\b(?:from|van)\s+(?:[^\s,;]+\s+){1,4}?(?:(?:in|op)\s+)?$|\b(?:compared\s+(?:with|to)|than\s+in|versus|vergeleken\s+met|"
-    r"ten\s+opzichte\s+van|dan\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+|dezelfde\s+periode\s+(?:van|in)\s+)?$",
+    r"ten\s+opzichte\s+van|dan\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+|dezelfde\s+periode\s+(?:van|in)\s+)?$|"
+    r"\b(?:lowest|highest|biggest|largest|smallest|weakest|strongest|laagste|hoogste|grootste|kleinste)\s+(?:level\s+|niveau\s+)?$",
     re.IGNORECASE,
 )
 # A project, not a mention of one: an infrastructure event is something built, opened or finished.
@@ -336,9 +337,15 @@ _LEVEL = re.compile(
     r"steeg|stegen|groeide\w*|daalde\w*|liep\s+(?:\w+\s+){0,4}?terug|verdubbel\w*|nam\s+(?:\w+\s+){0,3}?(?:toe|af)|recordhoogte)\b",
     re.IGNORECASE)
 _REPORT = -(10**9)  # the assigned key of the day the report is about (negative: not a date of the sentence)
-#: A noun trigger after a determiner or possessive refers back ("the visit", "zijn bezoek"): the
-#: news day does not date it.
-_ANAPHORA = re.compile(r"\b(?:the|his|her|their|its|this|that|zijn|haar|hun|het|de|dit|deze|die)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+#: A noun trigger after a determiner or possessive refers back ("the visit", "zijn bezoek", "Xi's
+#: Moscow visit"): with no date of its own in the sentence it is no new event.
+_ANAPHORA = re.compile(
+    r"(?:\b(?:the|his|her|their|its|this|that|zijn|haar|hun|het|de|dit|deze|die)\s+|[’']s\s+)(?:[\w-]+\s+)?$", re.IGNORECASE)
+
+
+def _refers_back(text: str, s: int, t: TriggerMatch) -> bool:
+    """The trigger is a noun phrase naming an event already known (see _ANAPHORA)."""
+    return not t.text.lower().startswith("sign") and _ANAPHORA.search(text, max(s, t.span[0] - 24), t.span[0]) is not None
 
 
 def _sentence_candidates(
@@ -395,12 +402,13 @@ def _sentence_candidates(
             if t.type in CORE_TYPES and not t.strong and dists[i] > 80:
                 continue  # a passing mention of "sanctions" far from the date is background
             assigned.setdefault(i, []).append((t, dists[i]))
+        elif _refers_back(text, s, t):
+            continue  # "the three-day visit", "Xi's Moscow visit": told before, or the news itself
         elif t.type in CORE_TYPES and t.strong and (d := _inheritable(text, before, s, mod, doc_start)) is not None:
             k = -1 - before.index(d)
             inherited[k] = d
             assigned.setdefault(k, []).append((t, 0))
-        elif (news is not None and t.type in CORE_TYPES and t.strong and mod == "asserted"
-              and not _ANAPHORA.search(text, max(s, t.span[0] - 12), t.span[0])):
+        elif news is not None and t.type in CORE_TYPES and t.strong and mod == "asserted":
             # A news report tells its news without repeating the day ("The leaders issued a joint
             # declaration"): a strong core trigger with no date near takes the day the report is about.
             inherited[_REPORT] = news
@@ -473,7 +481,8 @@ def _same_time(a: DateMatch, b: DateMatch) -> bool:
     if a.edtf == b.edtf:
         return True
     if "document" in (a.kind, b.kind):
-        return _overlap(a, b)
+        # ("this year" holds many events: only spans of a month or less are one time)
+        return _overlap(a, b) and max(_width(a), _width(b)) <= 31
     about = (a.edtf.endswith("~") or b.edtf.endswith("~")) and a.precision == b.precision == "day"
     return about and _overlap(a, b, _ABOUT_DAYS)
 

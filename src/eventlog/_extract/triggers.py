@@ -68,7 +68,9 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"tighten(?:ed|s)?|slap(?:ped)?|levied|placed)\b[^.;:]{0,40}?\b(?:sanctions?|tariffs?|export\s+controls?|embargo(?:es)?|"
      r"restrictions|duties|price\s+cap)\b"),
     # (after "the", "a", "'s" or a hyphen it is an adjective: "Russia's sanctioned Arctic LNG 2" names no act)
-    ("sanction", 0.9, r"(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)(?<!'s\s)(?<!’s\s)(?<!-)\b(?:sanctioned|blacklisted|embargoed)\b"),
+    ("sanction", 0.9,
+     r"(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)(?<!'s\s)(?<!’s\s)(?<!-)(?<!\bto\s)(?<!\bof\s)(?<!\bfrom\s)(?<!\bwith\s)(?<!\bfor\s)"
+     r"(?<!\bon\s)(?<![”\"]\s)\b(?:sanctioned|blacklisted|embargoed)\b"),
     ("sanction", 0.9,
      r"\b(?:took|taken|take|takes|taking)\s+action\s+against\b|\bentity\s+list\b|\badded\s+(?:[\w.-]+\s+){0,6}?to\s+(?:its|the|a)\s+"
      r"(?:[\w-]+\s+){0,2}list\b|\bzwarte\s+lijst\b|\bop\s+de\s+(?:\w+\s+)?lijst\s+(?:gezet|geplaatst)\b"),
@@ -82,7 +84,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("sanction", 0.5,
      r"\b(?:sanctions?|sanctioned|sanctie\w*|export\s+controls?|embargo(?:es)?|tariffs?|exportbeperkingen|exportcontroles|invoerheffingen|heffingen)\b"),
     # treaty
-    ("treaty", 0.9, r"\b(?:treaty|treaties|accord|pact|verdrag\w*|vriendschapsverdrag|vrijhandelsovereenkomst\w*|free[-\s]trade\s+agreement)\b"),
+    ("treaty", 0.9, r"\b(?:treaty(?!\s+Organi[sz]ation)|treaties|accord|pact|verdrag\w*|vriendschapsverdrag|vrijhandelsovereenkomst\w*|free[-\s]trade\s+agreement)\b"),
     ("treaty", 0.9, r"\bjoint\s+(?:statements?|declarations?|communiqu[eé]s?)\b|\bgezamenlijke\s+verklaring(?:en)?\b"),
     ("treaty", 0.85,
      r"\b(?:declared|proclaimed|verklaarden|verklaarde|riepen)\b[^.;]{0,60}?\b(?:partnership|friendship|partnerschap|vriendschap)\b|"
@@ -97,7 +99,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\b(?:was|were|werd|werden)\s+(?:\w+\s+)?(?:sealed|clinched|beklonken)\b"),
     # contract
     ("contract", 0.9,
-     r"\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"
+     r"(?<!\bto\s)\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"
      r"\w*contract(?:en)?|gasovereenkomst\w*|leveringsovereenkomst\w*|gascontract\w*)\b"),
     # a supply named by its yearly volume ("38 bcm of gas a year", "tien miljard kubieke meter per jaar")
     ("contract", 0.85,
@@ -123,8 +125,9 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     # finance
     ("finance", 0.85,
      r"\b(?:swap\s+line|currency\s+swap|swaplijn|national\s+currenc(?:y|ies)|nationale\s+valuta|payment\s+system|"
-     r"betalingssysteem|SPFS|CIPS|settle(?:ment)?s?\s+in\s+(?:yuan|rubles|roubles)|de-?dollari[sz]ation|yuan|renminbi|"
+     r"betalingssysteem|SPFS|CIPS|settle(?:ment)?s?\s+in\s+(?:yuan|rubles|roubles)|de-?dollari[sz]ation|"
      r"verrekenen\s+van\s+betalingen)\b"),
+    ("finance", 0.6, r"\b(?:yuan|renminbi)\b"),
     # military
     ("military", 0.8,
      r"\b(?:military\s+exercises?|joint\s+exercises?|drills|naval\s+exercises?|joint\s+patrols?|arms\s+(?:exports|sales|deliveries)|"
@@ -151,7 +154,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("election", 0.9, r"\b(?:elections?|re-?elected|elected|referendum|inaugurat\w+|verkiezing\w*|herverkozen|verkozen|ingehuldigd)\b"),
     # corporate
     ("corporate", 0.7,
-     r"\b(?:exodus|left\s+the\s+(?:\w+\s+)?market|exit(?:ed)?|withdrew\s+from|pulled\s+out\s+of|shift\s+(?:a\s+portion\s+of\s+)?"
+     r"\b(?:exodus|left\s+the\s+(?:\w+\s+)?market|exit(?:ed|s)?\s+(?:from\s+)?(?:the\s+)?(?:[\w-]+\s+)?(?:market|country|business)|withdrew\s+from|pulled\s+out\s+of|shift\s+(?:a\s+portion\s+of\s+)?"
      r"(?:its\s+)?\w*\s*operations|uittocht|vertrek|trokken\s+zich\s+terug|verlieten)\b"),
     # statement
     ("statement", 0.5,
@@ -201,6 +204,7 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("invest", "stake", "fonds", "fund"),
     ("swap", "currenc", "valuta", "payment", "betalingssysteem", "spfs", "cips", "settle", "dollari", "yuan", "renminbi",
      "verrekenen"),
+    ("yuan", "renminbi"),
     ("exercise", "drills", "patrol", "arms", "weapon", "oefening", "wapen"),
     ("inva", "annex", "seized", "occupied", "captured", "war", "attack", "binnen", "aanhechting", "oorlog", "bezet", "verover"),
     ("pipeline", "bridge", "rail", "power", "port", "terminal", "pijp", "brug", "spoorlijn", "kerncentrale", "haven",
