@@ -237,6 +237,16 @@ def _horizon(text: str, d: DateMatch) -> bool:
             or _PLAN_FOR.search(text, max(0, d.span[0] - 130), d.span[0]) is not None)
 
 
+_SETTING = re.compile(r"\b(?:at|during|on\s+the\s+sidelines\s+of|op|tijdens|bij)\s+(?:the\s+|a\s+|de\s+|het\s+|een\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
+_SINCE = re.compile(r"\b(?:since|sinds|sedert)\b", re.IGNORECASE)
+
+
+def _since_between(text: str, t: TriggerMatch, d: DateMatch) -> bool:
+    """A "since" stands between the trigger and a later date: "his first visit since he was
+    re-elected last year" dates the re-election, not the visit."""
+    return t.span[1] <= d.span[0] and _SINCE.search(text, t.span[1], d.span[0]) is not None
+
+
 def _distance(text: str, trig: TriggerMatch, d: DateMatch) -> int:
     """Characters between a trigger and a date, plus 60 per clause boundary in between,
     plus 100 when the date is the date of saying ("the Kremlin said Tuesday") and the
@@ -392,6 +402,7 @@ def _sentence_candidates(
         usable = [
             i for i in range(len(dates))
             if not (said[i] and mod == "planned" and t.type != "statement") and not (horizon[i] and mod == "asserted")
+            and not _since_between(text, t, dates[i])
         ]
         # the baseline of a comparison dates the event only when nothing else can
         # (a level said without a figure has no date of its own to fall back on)
@@ -433,13 +444,18 @@ def _sentence_candidates(
             quoted = _quotations(text, s, e) if "statement" in best else []
             others = ([t for t in best.values() if t.type != "statement" and not _inside(t.span, quoted)]
                       or [best.get("statement") or next(iter(best.values()))])
+            # "announced at the APEC summit": the summit is where the other event happened
+            if len(others) > 1 and others[0].type == "meeting" and _SETTING.search(text, max(s, others[0].span[0] - 30), others[0].span[0]):
+                others = others[1:]
             chosen = others[:1]
-            if "statement" in best and chosen[0].type != "statement" and "person" in categories:
+            # what a person says is a statement of its own, unless it is said in the talks the sentence tells
+            if ("statement" in best and chosen[0].type != "statement" and "person" in categories
+                    and "meeting" not in best and "visit" not in best):
                 chosen.append(best["statement"])
         # the date belongs first to the trigger written next to it ("visits ... since the invasion in
         # February"): that one is an event of its own whatever else the sentence names
         near, _gap = min(group, key=lambda x: x[1])
-        if near.type != "statement" and all(c.type != near.type for c in chosen):
+        if near.type != "statement" and not (near.type == "conflict" and not near.strong) and all(c.type != near.type for c in chosen):
             chosen.append(near)
         for t in chosen:
             mod = mods[t.span]
