@@ -136,7 +136,7 @@ def test_cli_all_accept(folders: tuple[Path, Path, Path]) -> None:
 
 def test_cli_interactive(folders: tuple[Path, Path, Path]) -> None:
     ev, cands, _doc = folders
-    order = sorted(load_candidates(cands))  # prompts follow file-name order
+    order = list(load_candidates(cands, "confidence"))  # prompts: the surest first
     answers = "\n".join("r" if load_candidates(cands)[cid][1]["type"] == "visit" else "m\n" for cid in order) + "\n"
     res = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--interactive"], input=answers)
     assert res.exit_code == 0, res.output
@@ -179,7 +179,7 @@ def test_a_merge_proposal_says_why_and_enter_never_merges(folders: tuple[Path, P
 
 def test_each_decision_is_saved_as_it_is_made_and_the_review_resumes(folders: tuple[Path, Path, Path]) -> None:
     ev, cands, _doc = folders
-    order = sorted(load_candidates(cands))
+    order = list(load_candidates(cands, "confidence"))
     first_type = load_candidates(cands)[order[0]][1]["type"]
     # Decide the first, then quit: that decision is in events/ already.
     res = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--interactive"],
@@ -268,3 +268,21 @@ def test_an_edited_date_is_named_in_the_notes_and_the_old_reading_kept_as_such(f
     assert "resolved to" not in after
     assert "read by extraction as 2024-05-16" in after and "set to 2024-05-16/2024-05-17 in review" in after
     assert edit_candidate(cands, cid, "type", "meeting")["notes"].endswith("Type set to meeting in review (extraction read visit).")
+
+
+def test_the_review_asks_about_the_surest_candidates_first_and_says_how_each_was_found(
+        folders: tuple[Path, Path, Path]) -> None:
+    ev, cands, _doc = folders
+    by_file = load_candidates(cands)
+    surest = list(load_candidates(cands, "confidence"))
+    conf = {cid: float(d["confidence"]) for cid, (_p, d) in by_file.items()}
+    assert [conf[c] for c in surest] == sorted(conf.values(), reverse=True)
+    assert all("trigger" in d["found_by"] for _p, d in by_file.values())
+    # an unsure candidate edited to the top comes first; --order file keeps file-name order
+    last = surest[-1]
+    edit_candidate(cands, last, "confidence", "0.99")
+    listed = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--list"]).output
+    assert listed.index(last) < min(listed.index(c) for c in surest[:-1])
+    assert "found by:" in listed
+    in_files = CliRunner().invoke(review_cmd, [str(cands), "--events", str(ev), "--list", "--order", "file"]).output
+    assert [c for c in sorted(by_file)] == sorted(by_file, key=in_files.index)

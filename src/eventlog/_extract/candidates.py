@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: Keys of a candidate file that are not Event fields; review strips them on acceptance.
-REVIEW_KEYS = ("merge_into", "merge_why", "modality", "evidence", "date_text", "trigger")
+REVIEW_KEYS = ("merge_into", "merge_why", "modality", "evidence", "date_text", "trigger", "found_by")
 
 
 def recordable_type(type_: str, modality: str, include_all: bool = False) -> tuple[str, list[str]] | None:
@@ -266,7 +266,8 @@ def candidate_records(
         if match is not None:
             rec["merge_into"] = match
             rec["merge_why"] = "; ".join(why)
-        rec.update(modality=row["modality"], evidence=row["evidence"], date_text=row["date_text"], trigger=row["trigger"])
+        rec.update(modality=row["modality"], evidence=row["evidence"], date_text=row["date_text"], trigger=row["trigger"],
+                   found_by=row["found_by"])
         out.append(rec)
     return out, known
 

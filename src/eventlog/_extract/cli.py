@@ -214,9 +214,11 @@ def _parse_merge(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--all-accept", is_flag=True, help="Take every pending proposal: merge where merge_into is set, else accept.")
 @click.option("--list", "list_only", is_flag=True, help="List pending candidates and exit.")
 @click.option("--interactive/--no-interactive", default=None, help="Ask about each candidate (default: on a terminal).")
+@click.option("--order", type=click.Choice(["confidence", "file"]), default="confidence", show_default=True,
+              help="Ask and list the surest candidates first, or in file-name order.")
 def review_cmd(
     candidates_dir: Path, events_dir: Path, accept: tuple[str, ...], reject: tuple[str, ...], merge: tuple[str, ...],
-    sets: tuple[tuple[str, str], ...], all_accept: bool, list_only: bool, interactive: bool | None,
+    sets: tuple[tuple[str, str], ...], all_accept: bool, list_only: bool, interactive: bool | None, order: str,
 ) -> None:
     """Review candidates in CANDIDATES_DIR: accept into the events folder, merge, edit or reject.
 
@@ -232,7 +234,7 @@ def review_cmd(
         if not sep:
             raise click.BadParameter(f"expected FIELD=VALUE, got {assignment!r}", param_hint="--set")
         edit_candidate(candidates_dir, cid, name.strip(), value)
-    cands = load_candidates(candidates_dir)
+    cands = load_candidates(candidates_dir, order)
     plan = ReviewPlan(accept=list(accept), reject=list(reject), merge=_parse_merge(merge))
     if all_accept:
         decided = {*plan.accept, *plan.reject, *plan.merge}

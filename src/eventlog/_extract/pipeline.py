@@ -60,7 +60,7 @@ __all__ = ["COLUMNS", "Candidate", "extract", "extract_candidates"]
 COLUMNS = (
     "type", "title", "date", "start", "end", "precision", "date_text", "actors", "amounts",
     "span_start", "span_end", "evidence", "confidence", "modality",
-    "doc_id", "lang", "actor_ids", "date_how", "trigger",
+    "doc_id", "lang", "actor_ids", "date_how", "trigger", "found_by",
 )
 
 
@@ -78,6 +78,8 @@ class Candidate:
     modality: str = "asserted"
     confidence: float = 0.5
     inherited_date: bool = False
+    #: how the rules found it: the trigger's strength and type, why it was chosen, what dated it
+    found_by: str = ""
 
     @property
     def actor_ids(self) -> list[str]:
@@ -432,13 +434,17 @@ def _sentence_candidates(
     out = []
     for i, group in assigned.items():
         d = inherited[i] if i < 0 else dates[i]
+        dated = "dated by the day the report is about" if i == _REPORT else (
+            "dated by an earlier sentence" if i < 0 else "dated in its sentence")
         best: dict[str, TriggerMatch] = {}
         for t, _dist in sorted(group, key=lambda x: (-x[0].weight, x[1])):
             best.setdefault(t.type, t)
         core = [t for ty, t in best.items() if ty in CORE_TYPES]
+        chosen: list[tuple[TriggerMatch, str]]
         if core:
             # a figure is its own event beside a core one ("trade hit a record as sanctions were imposed")
-            chosen = core + [t for ty, t in best.items() if ty in _FIGURED]
+            chosen = [(t, dated) for t in core] + [(t, f"a figure beside a core event, {dated}")
+                                                   for ty, t in best.items() if ty in _FIGURED]
         else:
             # words inside a quotation are what was said, not another event of the sentence
             quoted = _quotations(text, s, e) if "statement" in best else []
@@ -447,22 +453,24 @@ def _sentence_candidates(
             # "announced at the APEC summit": the summit is where the other event happened
             if len(others) > 1 and others[0].type == "meeting" and _SETTING.search(text, max(s, others[0].span[0] - 30), others[0].span[0]):
                 others = others[1:]
-            chosen = others[:1]
+            chosen = [(others[0], dated)]
             # what a person says is a statement of its own, unless it is said in the talks the sentence tells
-            if ("statement" in best and chosen[0].type != "statement" and "person" in categories
+            if ("statement" in best and others[0].type != "statement" and "person" in categories
                     and "meeting" not in best and "visit" not in best):
-                chosen.append(best["statement"])
+                chosen.append((best["statement"], f"said by a named person, {dated}"))
         # the date belongs first to the trigger written next to it ("visits ... since the invasion in
         # February"): that one is an event of its own whatever else the sentence names
         near, _gap = min(group, key=lambda x: x[1])
-        if near.type != "statement" and not (near.type == "conflict" and not near.strong) and all(c.type != near.type for c in chosen):
-            chosen.append(near)
-        for t in chosen:
+        if (near.type != "statement" and not (near.type == "conflict" and not near.strong)
+                and all(c.type != near.type for c, _how in chosen)):
+            chosen.append((near, f"the trigger nearest the date, {dated}"))
+        for t, how in chosen:
             mod = mods[t.span]
             conf = _confidence(t, len({a.actor_id for a in actors}), d, i < 0, mod)
             td = _multi_day(text, t, d) if i >= 0 else d
             td = _year_total(td, amounts) if t.type == "trade" else td
-            out.append(Candidate(t.type, td, t, (s, e), sentence, actors, amounts, mod, conf, i < 0))
+            found = f"{'strong' if t.strong else 'weak'} {t.type} trigger, {how}"
+            out.append(Candidate(t.type, td, t, (s, e), sentence, actors, amounts, mod, conf, i < 0, found))
     return out
 
 
@@ -642,7 +650,7 @@ def _schema() -> dict[str, Any]:
         "amounts": pl.List(pl.Struct({"value": pl.Float64, "unit": pl.String, "text": pl.String})),
         "span_start": pl.Int64, "span_end": pl.Int64, "evidence": pl.String, "confidence": pl.Float64,
         "modality": pl.String, "doc_id": pl.String, "lang": pl.String, "actor_ids": pl.List(pl.String),
-        "date_how": pl.String, "trigger": pl.String,
+        "date_how": pl.String, "trigger": pl.String, "found_by": pl.String,
     }
 
 
@@ -679,7 +687,7 @@ def extract(
             "confidence": c.confidence, "modality": c.modality, "doc_id": doc_id, "lang": used_lang,
             "actor_ids": c.actor_ids,
             "date_how": ("inherited from an earlier sentence; " if c.inherited_date else "") + c.date.how,
-            "trigger": c.trigger.text,
+            "trigger": c.trigger.text, "found_by": c.found_by,
         }
         for c in cands
         if c.confidence >= min_confidence

@@ -58,8 +58,9 @@ class ReviewResult:
     rejected: list[str] = field(default_factory=list)
 
 
-def load_candidates(folder: str | Path) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """Pending candidates of a folder: id -> (file, content), in file-name order."""
+def load_candidates(folder: str | Path, order: str = "file") -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Pending candidates of a folder: id -> (file, content), in file-name order, or with
+    ``order="confidence"`` the surest first (ties in file-name order)."""
     root = Path(folder)
     if not root.is_dir():
         raise NotFound(f"no candidate folder {str(root)!r}")
@@ -69,6 +70,13 @@ def load_candidates(folder: str | Path) -> dict[str, tuple[Path, dict[str, Any]]
         if not isinstance(data, dict) or "id" not in data:
             raise ValidationError("expected a candidate event (a mapping with an id)", file=str(path))
         out[str(data["id"])] = (path, data)
+    if order == "confidence":
+        def surety(item: tuple[str, tuple[Path, dict[str, Any]]]) -> float:
+            try:
+                return -float(item[1][1].get("confidence", 0.0))
+            except (TypeError, ValueError):
+                return 0.0  # an edited, unreadable confidence sorts with the unsure ones, not as an error
+        out = dict(sorted(out.items(), key=surety))
     return out
 
 
@@ -260,6 +268,8 @@ def describe(cand: dict[str, Any]) -> str:
         f"  actors:   {', '.join(cand.get('actors', [])) or '-'}",
         f"  modality: {cand.get('modality', 'asserted')}   date as written: {cand.get('date_text', '?')}",
     ]
+    if cand.get("found_by"):
+        lines.append(f"  found by: {cand['found_by']}")
     if cand.get("merge_into"):
         lines.append(f"  may be another source of {cand['merge_into']} (merge adds this source to it)")
         if cand.get("merge_why"):

@@ -96,7 +96,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\bsign(?:ed|ing|s)?\b[^.;]{0,50}?\bdocuments\b|\bdocuments\b[^.;]{0,20}?\bsigned\b|"
      r"\b(?:ondertekend|getekend|ondertekenden|tekenden)\b[^.;]{0,40}?\b\w*documenten\b|"
      r"\b\w*documenten\b[^.;]{0,30}?\b(?:ondertekend|getekend)\b|"
-     r"\b(?:was|were|werd|werden)\s+(?:\w+\s+)?(?:sealed|clinched|beklonken)\b"),
+     r"\b(?:was|were|werd|werden)\s+(?:[\w-]+\s+){0,3}?(?:sealed|clinched|beklonken)\b"),
     # contract
     ("contract", 0.9,
      r"(?<!\bto\s)\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"

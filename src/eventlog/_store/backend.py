@@ -43,11 +43,14 @@ def _skip_pandas_probe() -> None:
     """DuckDB 1.5 tries ``import pandas`` for every value it binds; without pandas each try
     searches the whole of sys.path again (a 2,000-id list took 182 ms to bind instead of
     33 ms). Marking pandas as absent, once, makes each try fail at once. Nothing changes
-    where pandas is installed."""
+    where pandas is installed, nor where numpy is: pyarrow's pandas shim, which runs once
+    numpy is importable, reads the mark as the module and fails (AttributeError on
+    ``__version__``), and a finder that refuses pandas would break ``importlib.util.find_spec``."""
     import importlib.util
     import sys
 
-    if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
+    if ("pandas" not in sys.modules and importlib.util.find_spec("pandas") is None
+            and importlib.util.find_spec("numpy") is None):
         sys.modules["pandas"] = None  # type: ignore[assignment]
 
 
