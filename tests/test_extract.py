@@ -709,6 +709,10 @@ _RULES = [
     ("In talks with Putin on 5 June 2019, Xi said the world was changing.", None, "en", {("meeting", "2019-06-05")},
      {"statement"}),
     ("In 2012 kondigde Rusland op de APEC-top een nieuw beleid aan.", None, "nl", {("policy", "2012")}, {"meeting"}),
+    # talks named as a point in time; a figure belongs to the trade word nearest it
+    ("Trade in parts surged after Xi's meeting with Putin in March 2023.", None, "en", {("trade", "2023-03")}, {"meeting"}),
+    ("Na 2000 verbeterde de handel, waarbij het handelsvolume tussen 2001 en 2008 met 30% groeide.", None, "nl",
+     {("trade", "2001/2008")}, set()),
 ]
 
 
@@ -718,6 +722,9 @@ def test_rules_for_unseen_text(text: str, doc: str | None, lang: str, want: set[
     got = set(df.select("type", "date").rows())
     assert want <= got, got
     assert not absent & set(df["type"]), got
+    assert not {t for t, _d in want} & absent
+    if text.startswith("Na 2000"):
+        assert got == want  # the trade word without the figure is no event of its own
 
 
 def test_every_candidate_says_how_it_was_found() -> None:

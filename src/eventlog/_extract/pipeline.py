@@ -186,6 +186,12 @@ _PROJECT = re.compile(
     re.IGNORECASE,
 )
 # The war as a point in time ("before the war", "sinds het begin van de inval"), not an event.
+#: Meetings and visits named as a point in time ("surged after Xi's meeting with Putin in March").
+_TALK_NOUN = re.compile(r"(?:meetings?|talks|summit|visit|trip|state\s+visit|bezoek|staatsbezoek|ontmoeting|top)", re.IGNORECASE)
+#: ("voor een bezoek" is "for a visit": only a definite or possessive meeting is a point in time)
+_AS_TIME_TALK = re.compile(
+    r"\b(?:before|after|since|prior\s+to|voor|vóór|na|sinds|sedert)\s+(?:the|his|her|their|its|de|het|zijn|haar|hun|[\w-]+[’']s)\s+"
+    r"(?:[\w’'-]+\s+)?$", re.IGNORECASE)
 _WAR_NOUN = re.compile(r"(?:war|invasion|invasie|inval|oorlog|conflict|annexation|annexatie|aanhechting)", re.IGNORECASE)
 _AS_TIME = re.compile(
     r"\b(?:before|after|since|prior\s+to|voor|vóór|na|sinds|sedert)\s+(?:the\s+(?:start|beginning|outbreak)\s+of\s+|"
@@ -206,14 +212,16 @@ def _baseline(text: str, d: DateMatch, lo: int = 0) -> bool:
     return _BASELINE.search(text, max(lo, d.span[0] - 40), d.span[0]) is not None
 
 
-def _conflict_trigger(text: str, t: TriggerMatch, dates: list[DateMatch]) -> TriggerMatch | None:
-    """The trigger, weakened or dropped when the war only names a time or a known thing: "before
-    the war", "na de inval", "supporting Russia in the war" is no conflict event (None); with its own date ("na de aanhechting van de
-    Krim in 2014") it is one, but any other event of the sentence is the likelier report."""
-    if _WAR_NOUN.fullmatch(t.text) is None:
-        return t
-    named = t.text.lower() in ("war", "oorlog") and _THE_WAR.search(text, max(0, t.span[0] - 30), t.span[0]) is not None
-    if not named and _AS_TIME.search(text, max(0, t.span[0] - 50), t.span[0]) is None:
+def _as_time(text: str, t: TriggerMatch, dates: list[DateMatch]) -> TriggerMatch | None:
+    """The trigger, weakened or dropped when the war or the talks only name a time or a known
+    thing: "before the war", "na de inval", "supporting Russia in the war", "after Xi's meeting
+    with Putin" is no event of its own (None); with its own date ("na de aanhechting van de Krim
+    in 2014") it is one, but any other event of the sentence is the likelier report."""
+    if _WAR_NOUN.fullmatch(t.text) is not None:
+        named = t.text.lower() in ("war", "oorlog") and _THE_WAR.search(text, max(0, t.span[0] - 30), t.span[0]) is not None
+        if not named and _AS_TIME.search(text, max(0, t.span[0] - 50), t.span[0]) is None:
+            return t
+    elif _TALK_NOUN.fullmatch(t.text) is None or _AS_TIME_TALK.search(text, max(0, t.span[0] - 40), t.span[0]) is None:
         return t
     if any(d.span[0] >= t.span[1] and _OWN_DATE.fullmatch(text, t.span[1], d.span[0]) for d in dates):
         return replace(t, weight=0.5)
@@ -348,6 +356,16 @@ _LEVEL = re.compile(
     r"\b(?:record\w*|surged?|soared|rose|grew|fell|dropped|declined|plunged|jumped|climbed|doubled|tripled|slumped|"
     r"steeg|stegen|groeide\w*|daalde\w*|liep\s+(?:\w+\s+){0,4}?terug|verdubbel\w*|nam\s+(?:\w+\s+){0,3}?(?:toe|af)|recordhoogte)\b",
     re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,;:]|\b(?:waarbij|whereby|while|whereas|terwijl|which|die|dat)\b", re.IGNORECASE)
+
+
+def _level_after(text: str, t: TriggerMatch, e: int) -> bool:
+    """A word for how the level moved follows the trade trigger in its clause ("trade surged")."""
+    end = min(e, t.span[1] + 80)
+    stop = _CLAUSE_END.search(text, t.span[1], end)
+    return _LEVEL.search(text, t.span[1], stop.start() if stop else end) is not None
+
+
 _REPORT = -(10**9)  # the assigned key of the day the report is about (negative: not a date of the sentence)
 #: A noun trigger after a determiner or possessive refers back ("the visit", "zijn bezoek", "Xi's
 #: Moscow visit"): with no date of its own in the sentence it is no new event.
@@ -375,11 +393,17 @@ def _sentence_candidates(
             continue  # "trade" is everywhere; a trade event states a figure, or how the level moved
         if t.type == "agreement":
             t = TriggerMatch(resolve_agreement(sentence, categories), t.weight, t.text, t.span)
-        if t.type == "conflict":
-            t = _conflict_trigger(text, t, dates)
+        if t.type == "conflict" or (t.type in ("meeting", "visit") and _TALK_NOUN.fullmatch(t.text)):
+            t = _as_time(text, t, dates)
         if t is None or (t.type == "infrastructure" and not _PROJECT.search(sentence)):
             continue
         trigs.append(t)
+    # A figure is stated of the trade word nearest it: "de handel verbeterde, waarbij het
+    # handelsvolume met 30% toenam" is one figure, of the volume.
+    figured = [t for t in trigs if t.type in _FIGURED]
+    if len(figured) > 1 and amounts:
+        owners = {min(figured, key=lambda t: abs(t.span[0] - m.span[0])).span for m in amounts}
+        trigs = [t for t in trigs if t.type not in _FIGURED or t.span in owners or _level_after(text, t, e)]
     if not trigs:
         return []
     # date index (negative: an inherited date) -> triggers and distances
@@ -461,7 +485,7 @@ def _sentence_candidates(
         # the date belongs first to the trigger written next to it ("visits ... since the invasion in
         # February"): that one is an event of its own whatever else the sentence names
         near, _gap = min(group, key=lambda x: x[1])
-        if (near.type != "statement" and not (near.type == "conflict" and not near.strong)
+        if (near.type != "statement" and not (near.type in ("conflict", "meeting", "visit") and not near.strong)
                 and all(c.type != near.type for c, _how in chosen)):
             chosen.append((near, f"the trigger nearest the date, {dated}"))
         for t, how in chosen:
