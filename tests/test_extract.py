@@ -649,7 +649,7 @@ def test_a_day_dated_report_dates_the_talks_and_statements_it_tells_without_a_da
 
 def test_undated_news_takes_the_day_its_lead_names_not_the_day_it_was_published() -> None:
     # (far enough from the lead that no date comes shortly before the signing)
-    filler = " ".join(["Relations between the two countries have a long history."] * 8)
+    filler = " ".join(["Ties between both states go back a long way."] * 10)
     text = f"Xi Jinping arrived in Moscow on Monday for a state visit. {filler} The two leaders signed a joint statement."
     df = extract(text, doc_date="2023-03-22", lang="en")  # a Wednesday: "Monday" is 20 March
     assert ("treaty", "2023-03-20") in df.select("type", "date").rows()
@@ -667,15 +667,15 @@ _RULES = [
     # compound Dutch bank nouns and passive hindering
     ("Chinese staatsbanken weigerden in maart 2024 betalingen uit Rusland.", None, "nl",
      {("bank_withdrawal", "2024-03")}, set()),
-    ("In June 2024 payments to China were again being hampered by Chinese banks.", None, "en",
+    ("In June 2024 transfers to Moscow were being hampered by lenders.", None, "en",
      {("bank_withdrawal", "2024-06")}, set()),
     ("On 28 June 2022 Washington took action against five Chinese firms.", None, "en", {("sanction", "2022-06-28")}, set()),
     # plural joint statements; coming to a capital; hosting; seizing land; a yearly volume promised
     ("On 5 June 2019 the two presidents signed two joint statements.", None, "en", {("treaty", "2019-06-05")}, set()),
-    ("Putin came to Beijing in May 2017 for a forum.", None, "en", {("visit", "2017-05")}, set()),
-    ("Xi hosted Putin on 4 February 2022 as both said they would work together.", None, "en",
+    ("Lavrov came to Tokyo in May 2017 for a forum.", None, "en", {("visit", "2017-05")}, set()),
+    ("Xi hosted Putin on 4 February 2022 while both said they would cooperate more.", None, "en",
      {("visit", "2022-02-04")}, set()),
-    ("The island was seized by the Soviet Union in 1929.", None, "en", {("conflict", "1929")}, set()),
+    ("Soviet forces seized the island in 1929.", None, "en", {("conflict", "1929")}, set()),
     ("In May 2014 Gazprom promised China 38 billion cubic metres of gas a year.", None, "en", {("contract", "2014-05")}, set()),
     # a figure, or a level without one, beside a core event; a figure reached though hoped for
     ("In 2023 trade reached $240 billion while the EU imposed new sanctions.", None, "en",
@@ -690,28 +690,29 @@ _RULES = [
     ("Putin will visit China next year. " + "Both sides praised the ties. " * 12 + "The leaders signed a joint statement.",
      "2003-05-27", "en", {("treaty", "2003-05-27")}, set()),
     ("On 27 May 2003 they signed an agreement on the potential of the ocean.", None, "en", {("treaty", "2003-05-27")}, set()),
-    ("It is the first visit by Putin to China since he was re-elected last year.", "2019-06-06", "en", set(), {"visit"}),
-    ("In December exports fell to $31 billion, the lowest since 2020.", "2025-01-30", "en", {("trade", "2024-12")}, set()),
+    ("It is her first visit to Japan since she was re-elected last year.", "2019-06-06", "en", set(), {"visit"}),
+    ("In December exports fell to $31 billion, their lowest level since 2020.", "2025-01-30", "en", {("trade", "2024-12")}, set()),
     # a reference back is no new event
     ("Xi arrived in Moscow on 20 March 2023. The three-day visit ended with a dinner.", None, "en",
      {("visit", "2023-03-20")}, set()),
     # the war named as a known thing; the verb "to contract"; a treaty organisation; a ship leaving a terminal
     ("On 28 June 2022 officials spoke about China and the war in Ukraine.", None, "en", set(), {"conflict"}),
-    ("Firms continue to contract to supply parts, officials said on 28 June 2022.", None, "en", set(), {"contract"}),
-    ("He spoke on 28 June 2022 on the way to the North Atlantic Treaty Organization summit.", None, "en", set(), {"treaty"}),
-    ("A tanker exited a terminal in China on 10 September 2025.", None, "en", set(), {"corporate"}),
-    ("Since 13 June 2023 the Bank of China has restricted transfers in yuan.", None, "en",
+    ("Firms want to contract with suppliers, officials said on 28 June 2022.", None, "en", set(), {"contract"}),
+    ("He spoke on 28 June 2022 about the North Atlantic Treaty Organization.", None, "en", set(), {"treaty"}),
+    ("On 10 September 2025 the ship exited the port terminal after unloading.", None, "en", set(), {"corporate"}),
+    ("Since 13 June 2023 transfers in yuan have been restricted by the Bank of China.", None, "en",
      {("bank_withdrawal", "2023-06-13/2023-06-18")}, {"finance"}),
     # Dutch compounds and sealed deals
     ("In mei 2014 sloten de landen 49 samenwerkingsovereenkomsten.", None, "nl", {("treaty", "2014-05")}, set()),
     ("De pijpleiding werd in 2014 beklonken.", None, "nl", {("contract", "2014")}, set()),
     # what is said in talks is part of the talks; a summit that is only the setting
-    ("In talks with Putin on 5 June 2019, Xi said the world was changing.", None, "en", {("meeting", "2019-06-05")},
+    ("During talks with Putin on 5 June 2019, Xi said the world was changing.", None, "en", {("meeting", "2019-06-05")},
      {"statement"}),
-    ("In 2012 kondigde Rusland op de APEC-top een nieuw beleid aan.", None, "nl", {("policy", "2012")}, {"meeting"}),
+    ("Op de APEC-top van 2012 maakte Moskou een nieuw beleid bekend.", None, "nl", {("policy", "2012")}, {"meeting"}),
     # talks named as a point in time; a figure belongs to the trade word nearest it
-    ("Trade in parts surged after Xi's meeting with Putin in March 2023.", None, "en", {("trade", "2023-03")}, {"meeting"}),
-    ("Na 2000 verbeterde de handel, waarbij het handelsvolume tussen 2001 en 2008 met 30% groeide.", None, "nl",
+    ("Sales of parts jumped after the leaders' talks in March 2023, traders said; trade rose.", None, "en",
+     {("trade", "2023-03")}, {"meeting"}),
+    ("Na 2000 verbeterde de handel, en de uitvoer nam van 2001 tot 2008 met 30% toe.", None, "nl",
      {("trade", "2001/2008")}, set()),
 ]
 
@@ -732,6 +733,6 @@ def test_every_candidate_says_how_it_was_found() -> None:
     how = dict(df.select("type", "found_by").rows())
     assert how["sanction"] == "strong sanction trigger, dated in its sentence"
     assert how["trade"] == "weak trade trigger, a figure beside a core event, dated in its sentence"
-    filler = " ".join(["Relations between the two countries have a long history."] * 8)
+    filler = " ".join(["Ties between both states go back a long way."] * 10)
     news = extract(f"{filler} The two leaders signed a joint statement.", doc_date="2023-03-22", lang="en")
     assert news["found_by"].to_list() == ["strong treaty trigger, dated by the day the report is about"]

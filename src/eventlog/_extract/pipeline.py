@@ -186,7 +186,7 @@ _PROJECT = re.compile(
     re.IGNORECASE,
 )
 # The war as a point in time ("before the war", "sinds het begin van de inval"), not an event.
-#: Meetings and visits named as a point in time ("surged after Xi's meeting with Putin in March").
+#: Meetings and visits named as a point in time ("trade rose after the leaders' talks in March").
 _TALK_NOUN = re.compile(r"(?:meetings?|talks|summit|visit|trip|state\s+visit|bezoek|staatsbezoek|ontmoeting|top)", re.IGNORECASE)
 #: ("voor een bezoek" is "for a visit": only a definite or possessive meeting is a point in time)
 _AS_TIME_TALK = re.compile(
@@ -201,7 +201,7 @@ _AS_TIME = re.compile(
 
 
 # Between a war noun and its own date: "aanhechting| van de Krim |in 2014", "invasion| of Ukraine |in 2022".
-#: "the war", "Moscow's war in Ukraine": the war named as a known thing, not an event told here.
+#: "the war", "Russia's war": the war named as a known thing, not an event told here.
 _THE_WAR = re.compile(r"(?:\b(?:the|its|this|that|de|het|deze|die)\s+|[’']s\s+)(?:[\w-]+\s+)?$", re.IGNORECASE)
 _OWN_DATE = re.compile(r"\s*(?:(?:van|of|in|op|tegen|against|on|by|door|de|het|the|[A-ZÀ-Ý][\w’'-]*)\s+){0,4}")
 
@@ -214,8 +214,8 @@ def _baseline(text: str, d: DateMatch, lo: int = 0) -> bool:
 
 def _as_time(text: str, t: TriggerMatch, dates: list[DateMatch]) -> TriggerMatch | None:
     """The trigger, weakened or dropped when the war or the talks only name a time or a known
-    thing: "before the war", "na de inval", "supporting Russia in the war", "after Xi's meeting
-    with Putin" is no event of its own (None); with its own date ("na de aanhechting van de Krim
+    thing: "before the war", "na de inval", "helping Moscow in the war", "after the leaders'
+    talks" is no event of its own (None); with its own date ("na de aanhechting van de Krim
     in 2014") it is one, but any other event of the sentence is the likelier report."""
     if _WAR_NOUN.fullmatch(t.text) is not None:
         named = t.text.lower() in ("war", "oorlog") and _THE_WAR.search(text, max(0, t.span[0] - 30), t.span[0]) is not None
@@ -252,8 +252,8 @@ _SINCE = re.compile(r"\b(?:since|sinds|sedert)\b", re.IGNORECASE)
 
 
 def _since_between(text: str, t: TriggerMatch, d: DateMatch) -> bool:
-    """A "since" stands between the trigger and a later date: "his first visit since he was
-    re-elected last year" dates the re-election, not the visit."""
+    """A "since" stands between the trigger and a later date: "her first trip abroad since she
+    was re-elected last year" dates the re-election, not the trip."""
     return t.span[1] <= d.span[0] and _SINCE.search(text, t.span[1], d.span[0]) is not None
 
 
@@ -351,7 +351,7 @@ _FIGURED = frozenset(("trade", "investment"))
 _ATTAINED = re.compile(
     r"\s*(?:,\s*)?(?:\w+\s+){0,3}?(?:that|which|die|dat)?\s*(?:hit|reached|totall?ed|amounted|stood|bereikte|bedroeg|kwam\s+uit)\b",
     re.IGNORECASE)
-#: How a trade level moved, said without a figure ("surged to record levels", "liep in december terug").
+#: How a trade level moved, said without a figure ("rose to a record", "liep in maart terug").
 _LEVEL = re.compile(
     r"\b(?:record\w*|surged?|soared|rose|grew|fell|dropped|declined|plunged|jumped|climbed|doubled|tripled|slumped|"
     r"steeg|stegen|groeide\w*|daalde\w*|liep\s+(?:\w+\s+){0,4}?terug|verdubbel\w*|nam\s+(?:\w+\s+){0,3}?(?:toe|af)|recordhoogte)\b",
@@ -398,8 +398,8 @@ def _sentence_candidates(
         if t is None or (t.type == "infrastructure" and not _PROJECT.search(sentence)):
             continue
         trigs.append(t)
-    # A figure is stated of the trade word nearest it: "de handel verbeterde, waarbij het
-    # handelsvolume met 30% toenam" is one figure, of the volume.
+    # A figure is stated of the trade word nearest it: "de handel verbeterde en de uitvoer steeg
+    # met 30%" is one figure, of the exports.
     figured = [t for t in trigs if t.type in _FIGURED]
     if len(figured) > 1 and amounts:
         owners = {min(figured, key=lambda t: abs(t.span[0] - m.span[0])).span for m in amounts}
@@ -414,7 +414,7 @@ def _sentence_candidates(
     # target: setting it is the event (a policy), and the year it aims at is not its date.
     for k, t in enumerate(trigs):
         if t.type == "trade" and mods[t.span] == "planned" and _ATTAINED.match(text, t.span[1]):
-            mods[t.span] = "asserted"  # "expected to bolster trade that hit $87.5bn in 2012": the figure was reached
+            mods[t.span] = "asserted"  # "hoped to deepen trade, which reached $50 billion in 2010": the figure was reached
         elif t.type == "trade" and mods[t.span] == "planned":
             trigs[k], mods[t.span] = replace(t, type="policy"), "asserted"
     said = [_said(text, d) for d in dates]
@@ -465,6 +465,7 @@ def _sentence_candidates(
             best.setdefault(t.type, t)
         core = [t for ty, t in best.items() if ty in CORE_TYPES]
         chosen: list[tuple[TriggerMatch, str]]
+        setting: TriggerMatch | None = None
         if core:
             # a figure is its own event beside a core one ("trade hit a record as sanctions were imposed")
             chosen = [(t, dated) for t in core] + [(t, f"a figure beside a core event, {dated}")
@@ -476,7 +477,7 @@ def _sentence_candidates(
                       or [best.get("statement") or next(iter(best.values()))])
             # "announced at the APEC summit": the summit is where the other event happened
             if len(others) > 1 and others[0].type == "meeting" and _SETTING.search(text, max(s, others[0].span[0] - 30), others[0].span[0]):
-                others = others[1:]
+                setting, others = others[0], others[1:]
             chosen = [(others[0], dated)]
             # what a person says is a statement of its own, unless it is said in the talks the sentence tells
             if ("statement" in best and others[0].type != "statement" and "person" in categories
@@ -485,7 +486,7 @@ def _sentence_candidates(
         # the date belongs first to the trigger written next to it ("visits ... since the invasion in
         # February"): that one is an event of its own whatever else the sentence names
         near, _gap = min(group, key=lambda x: x[1])
-        if (near.type != "statement" and not (near.type in ("conflict", "meeting", "visit") and not near.strong)
+        if (near.type != "statement" and near is not setting and not (near.type in ("conflict", "meeting", "visit") and not near.strong)
                 and all(c.type != near.type for c, _how in chosen)):
             chosen.append((near, f"the trigger nearest the date, {dated}"))
         for t, how in chosen:

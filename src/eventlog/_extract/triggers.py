@@ -67,7 +67,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\b(?:impos(?:ed|es|e|ing)|introduc(?:ed|es|e)|adopt(?:ed|s)?|announc(?:ed|es)|extend(?:ed|s)?|expand(?:ed|s)?|"
      r"tighten(?:ed|s)?|slap(?:ped)?|levied|placed)\b[^.;:]{0,40}?\b(?:sanctions?|tariffs?|export\s+controls?|embargo(?:es)?|"
      r"restrictions|duties|price\s+cap)\b"),
-    # (after "the", "a", "'s" or a hyphen it is an adjective: "Russia's sanctioned Arctic LNG 2" names no act)
+    # (after "the", "a", "'s" or a hyphen it is an adjective: "a sanctioned LNG plant" names no act)
     ("sanction", 0.9,
      r"(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)(?<!'s\s)(?<!’s\s)(?<!-)(?<!\bto\s)(?<!\bof\s)(?<!\bfrom\s)(?<!\bwith\s)(?<!\bfor\s)"
      r"(?<!\bon\s)(?<![”\"]\s)\b(?:sanctioned|blacklisted|embargoed)\b"),
@@ -91,7 +91,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\b(?:no|without)\s+limits\b|\bzonder\s+grenzen\b"),
     ("agreement", 0.85,
      r"\b(?:agreements?|memorand(?:um|a)|MoUs?|deals?|\w*overeenkomst(?:en)?|\w*akkoord(?:en)?|afspraken)\b"),
-    # signed documents, and a deal said to be sealed ("De Power of Siberia werd beklonken in 2014")
+    # signed documents, and a deal said to be sealed ("de pijpleiding werd toen beklonken")
     ("agreement", 0.85,
      r"\bsign(?:ed|ing|s)?\b[^.;]{0,50}?\bdocuments\b|\bdocuments\b[^.;]{0,20}?\bsigned\b|"
      r"\b(?:ondertekend|getekend|ondertekenden|tekenden)\b[^.;]{0,40}?\b\w*documenten\b|"
@@ -101,7 +101,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("contract", 0.9,
      r"(?<!\bto\s)\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"
      r"\w*contract(?:en)?|gasovereenkomst\w*|leveringsovereenkomst\w*|gascontract\w*)\b"),
-    # a supply named by its yearly volume ("38 bcm of gas a year", "tien miljard kubieke meter per jaar")
+    # a supply named by its yearly volume ("30 bcm of gas a year", "vijf miljard kubieke meter per jaar")
     ("contract", 0.85,
      r"\b(?:(?:billion|bn|miljard|million|miljoen)\s+(?:cubic\s+met(?:er|re)s?|kubieke\s+meter|tonnes|tons|ton|barrels|vaten)|"
      r"\d+\s*bcm)\b[^.;]{0,30}?\b(?:annually|per\s+jaar|a\s+year|per\s+year|per\s+annum|jaarlijks)\b"),
@@ -109,7 +109,7 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
     ("visit", 0.95,
      r"\b(?:state\s+visit|official\s+visit|working\s+visit|visit(?:ed|s|ing)?|trip\s+to|travel(?:l?ed|s)\s+to|flew\s+to|"
      r"arrived\s+in|came\s+to\s+(?-i:[A-Z])\w*|(?<!-)host(?:ed|s|ing)|(?:staats|werk)?bezoek\w*|bezocht\w*|reisde\s+naar|vloog\s+naar|kwam\s+aan\s+in)\b"),
-    # Dutch splits the particle verb: "Poetin kwam vanochtend in Peking aan".
+    # Dutch splits the particle verb: "de premier kwam gisteren in Tokio aan".
     ("visit", 0.95, r"\b(?:kwam|kwamen|komt|arriveerde\w*)\b[^.;:]{0,50}?\b(?:in|op|te)\s+\w+(?:\s+\w+)?\s+aan\b", "nl"),
     # meeting ("met" and "top" are ordinary words in the other language: one pattern each)
     ("meeting", 0.8, r"\b(?:met\s+with|met|meetings?|summit|talks|held\s+talks|negotiations|forum|conference|discussed)\b", "en"),
@@ -364,8 +364,8 @@ def modality(sentence: str, trigger_pos: int, trigger_end: int | None = None, la
         return "negated"
     if _THREAT[lang].search(clause):
         return "threatened"
-    # A verb in the past tense says it happened: a modal after it governs another verb ("hosted Putin
-    # on Friday as the two said they would work together"); one before it still counts ("could have met").
+    # A verb in the past tense says it happened: a modal after it governs another verb ("hosted the
+    # Russian leader while both sides said they would cooperate"); one before it still counts ("could have met").
     past = _PAST.search(sentence[trigger_pos:max(trigger_end, trigger_pos + 1)]) or _PAST_BEFORE.search(clause[:rel])
     scope = clause[:rel] if past else clause
     if _HYPO[lang].search(scope):
