@@ -302,7 +302,11 @@ def test_the_date_of_saying_is_not_the_date_of_a_planned_event(text: str, lang: 
 )
 def test_a_planned_event_does_not_inherit_a_past_date(text: str, lang: str) -> None:
     df = extract(text, registry=REG, doc_date="2024-05-15", lang=lang)
-    assert df.filter(pl.col("type") == "visit").is_empty()
+    visits = df.filter(pl.col("type") == "visit")
+    assert "2024-03" not in visits["date"].to_list()
+    # it takes the report's day at the earliest, and says so
+    assert visits.select("date", "modality").rows() == [("2024-05-15", "planned")]
+    assert "at the earliest" in visits["date_how"][0]
 
 
 @pytest.mark.parametrize(
@@ -705,6 +709,13 @@ _RULES = [
     # Dutch compounds and sealed deals
     ("In mei 2014 sloten de landen 49 samenwerkingsovereenkomsten.", None, "nl", {("treaty", "2014-05")}, set()),
     ("De pijpleiding werd in 2014 beklonken.", None, "nl", {("contract", "2014")}, set()),
+    # signed documents: between states a treaty, whatever they cover; with a company a contract
+    ("On 5 June 2019 Russia and China signed 17 documents on energy and gas.", None, "en", {("treaty", "2019-06-05")},
+     {"contract"}),
+    ("On 5 June 2019 Gazprom and CNPC signed documents on gas.", None, "en", {("contract", "2019-06-05")}, {"treaty"}),
+    # a trade figure and a trade level said without one are two facts
+    ("In December trade dipped. In December exports fell 10% against a year earlier.", "2023-01-13", "en",
+     {("trade", "2022-12")}, set()),
     # what is said in talks is part of the talks; a summit that is only the setting
     ("During talks with Putin on 5 June 2019, Xi said the world was changing.", None, "en", {("meeting", "2019-06-05")},
      {"statement"}),
@@ -724,6 +735,8 @@ def test_rules_for_unseen_text(text: str, doc: str | None, lang: str, want: set[
     assert want <= got, got
     assert not absent & set(df["type"]), got
     assert not {t for t, _d in want} & absent
+    if text.startswith("In December trade dipped"):
+        assert df.filter(pl.col("type") == "trade").height == 2
     if text.startswith("Na 2000"):
         assert got == want  # the trade word without the figure is no event of its own
 

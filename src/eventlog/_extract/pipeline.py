@@ -49,7 +49,14 @@ from .keywords import KeywordIndex
 from .language import detect_language
 from .references import Reference, find_addresses, find_references
 from .sentences import split_sentences
-from .triggers import TriggerMatch, find_triggers, keyword_index, modality, resolve_agreement
+from .triggers import (
+    TriggerMatch,
+    find_triggers,
+    keyword_index,
+    modality,
+    resolve_agreement,
+    resolve_documents,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -354,6 +361,7 @@ _ATTAINED = re.compile(
 #: How a trade level moved, said without a figure ("rose to a record", "liep in maart terug").
 _LEVEL = re.compile(
     r"\b(?:record\w*|surged?|soared|rose|grew|fell|dropped|declined|plunged|jumped|climbed|doubled|tripled|slumped|"
+    r"dipped|slipped|shrank|expanded|recovered|"
     r"steeg|stegen|groeide\w*|daalde\w*|liep\s+(?:\w+\s+){0,4}?terug|verdubbel\w*|nam\s+(?:\w+\s+){0,3}?(?:toe|af)|recordhoogte)\b",
     re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:]|\b(?:waarbij|whereby|while|whereas|terwijl|which|die|dat)\b", re.IGNORECASE)
@@ -393,6 +401,8 @@ def _sentence_candidates(
             continue  # "trade" is everywhere; a trade event states a figure, or how the level moved
         if t.type == "agreement":
             t = TriggerMatch(resolve_agreement(sentence, categories), t.weight, t.text, t.span)
+        elif t.type == "documents":
+            t = TriggerMatch(resolve_documents(categories), t.weight, t.text, t.span)
         if t.type == "conflict" or (t.type in ("meeting", "visit") and _TALK_NOUN.fullmatch(t.text)):
             t = _as_time(text, t, dates)
         if t is None or (t.type == "infrastructure" and not _PROJECT.search(sentence)):
@@ -445,11 +455,15 @@ def _sentence_candidates(
             k = -1 - before.index(d)
             inherited[k] = d
             assigned.setdefault(k, []).append((t, 0))
-        elif news is not None and t.type in CORE_TYPES and t.strong and mod == "asserted":
+        elif (news is not None and t.type in CORE_TYPES and t.strong and mod in ("asserted", "planned")
+              and not (mod == "planned" and doc_start is not None and news.end is not None and news.end < doc_start)):
             # A news report tells its news without repeating the day ("The leaders issued a joint
-            # declaration"): a strong core trigger with no date near takes the day the report is about.
-            inherited[_REPORT] = news
-            assigned.setdefault(_REPORT, []).append((t, 0))
+            # declaration"): a strong core trigger with no date near takes the day the report is about;
+            # a planned one ("Putin will also visit Harbin") that day at the earliest, never a day before the report.
+            key = _REPORT if mod == "asserted" else _REPORT - 1
+            inherited[key] = news if mod == "asserted" else replace(
+                news, how=f"{news.how}; planned, so that day at the earliest")
+            assigned.setdefault(key, []).append((t, 0))
         elif (news is not None and mod == "asserted" and t.type in _REPORTED and (t.strong or t.type == "statement")
               and "person" in categories):
             # A news report's own day dates what it tells without a date ("Putin arrived in Beijing").
@@ -458,7 +472,7 @@ def _sentence_candidates(
     out = []
     for i, group in assigned.items():
         d = inherited[i] if i < 0 else dates[i]
-        dated = "dated by the day the report is about" if i == _REPORT else (
+        dated = "dated by the day the report is about" if i in (_REPORT, _REPORT - 1) else (
             "dated by an earlier sentence" if i < 0 else "dated in its sentence")
         best: dict[str, TriggerMatch] = {}
         for t, _dist in sorted(group, key=lambda x: (-x[0].weight, x[1])):
@@ -541,9 +555,13 @@ def _width(d: DateMatch) -> int:
 
 
 def _different_figures(a: Candidate, b: Candidate) -> bool:
-    """Two mentions stating different figures are different events (two trade totals of 2023)."""
+    """Two mentions stating different figures are different events (two trade totals of 2023), and
+    so are a trade figure and a trade level said without one ("trade dipped in December" and
+    "exports fell 10% in December" are two facts)."""
     fa = {(m.value, m.unit) for m in a.amounts}
     fb = {(m.value, m.unit) for m in b.amounts}
+    if a.type in _FIGURED and bool(fa) != bool(fb):
+        return True
     return bool(fa and fb and not fa & fb)
 
 

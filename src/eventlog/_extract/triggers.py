@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .keywords import KeywordIndex, KeywordSet, fold
 
-__all__ = ["TriggerMatch", "find_triggers", "keyword_index", "modality", "resolve_agreement"]
+__all__ = ["TriggerMatch", "find_triggers", "keyword_index", "modality", "resolve_agreement", "resolve_documents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +91,13 @@ _TRIGGERS_SRC: list[tuple[str, float, str] | tuple[str, float, str, str]] = [
      r"\b(?:no|without)\s+limits\b|\bzonder\s+grenzen\b"),
     ("agreement", 0.85,
      r"\b(?:agreements?|memorand(?:um|a)|MoUs?|deals?|\w*overeenkomst(?:en)?|\w*akkoord(?:en)?|afspraken)\b"),
-    # signed documents, and a deal said to be sealed ("de pijpleiding werd toen beklonken")
-    ("agreement", 0.85,
+    # a deal said to be sealed ("de pijpleiding werd toen beklonken")
+    ("agreement", 0.85, r"\b(?:was|were|werd|werden)\s+(?:[\w-]+\s+){0,3}?(?:sealed|clinched|beklonken)\b"),
+    # signed documents: a package between states (a treaty) unless a company or bank signs ("documents" below)
+    ("documents", 0.85,
      r"\bsign(?:ed|ing|s)?\b[^.;]{0,50}?\bdocuments\b|\bdocuments\b[^.;]{0,20}?\bsigned\b|"
      r"\b(?:ondertekend|getekend|ondertekenden|tekenden)\b[^.;]{0,40}?\b\w*documenten\b|"
-     r"\b\w*documenten\b[^.;]{0,30}?\b(?:ondertekend|getekend)\b|"
-     r"\b(?:was|were|werd|werden)\s+(?:[\w-]+\s+){0,3}?(?:sealed|clinched|beklonken)\b"),
+     r"\b\w*documenten\b[^.;]{0,30}?\b(?:ondertekend|getekend)\b"),
     # contract
     ("contract", 0.9,
      r"(?<!\bto\s)\b(?:contracts?|supply\s+(?:deal|agreement)|purchase\s+agreement|gas\s+deal|offtake|"
@@ -191,7 +192,8 @@ KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("joint", "gezamenlijke"),
     ("partner", "friendship", "vriendschap", "limits", "grenzen"),
     ("agreement", "memorand", "mou", "deal", "overeenkomst", "akkoord", "afspraken"),
-    ("document", "sealed", "clinched", "beklonken"),
+    ("sealed", "clinched", "beklonken"),
+    ("document",),
     ("contract", "supply", "purchase", "deal", "offtake", "overeenkomst"),
     ("billion", "bn", "miljard", "million", "miljoen", "bcm"),
     ("visit", "trip", "travel", "flew", "arrived", "came", "host", "bezoek", "bezocht", "reisde", "vloog", "kwam"),
@@ -268,6 +270,16 @@ _COMMERCIAL = re.compile(
     r"pipelines?|pijplijn\w*|pijpleiding\w*|Power\s+of\s+Siberia)\b",
     re.IGNORECASE,
 )
+
+
+def resolve_documents(actor_categories: set[str]) -> str:
+    """Signed documents are a ``contract`` when a company or bank is named, else a ``treaty``: the
+    package of documents signed on a state visit is between the states, whatever it covers.
+
+    >>> resolve_documents({"state", "person"})
+    'treaty'
+    """
+    return "contract" if actor_categories & {"company", "bank"} else "treaty"
 
 
 def resolve_agreement(sentence: str, actor_categories: set[str]) -> str:
