@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -45,6 +46,7 @@ import json
 import math
 import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -246,8 +248,10 @@ class TimeScale:
         """Warped positions of every year start, and of every month start in the stretches drawn
         at a quarter or more of the roomiest one's pixels per year (the axis shows what fits)."""
         pieces = self._pieces
-        k, _origin = self._focus
+        k, origin = self._focus
         rates = [(s1 - s0) * k / max(1, b - a) for a, b, s0, s1 in pieces]
+        roomy = max(rates) / 4
+        ends = [p[1] for p in pieces]
         lo, hi = self.stops[0], self.stops[-1]
         out: list[float] = []
         for year in range(max(1, lo.year), min(9999, hi.year) + 1):
@@ -255,9 +259,11 @@ class TimeScale:
                 d = dt.date(year, month, 1)
                 if not lo <= d <= hi:
                     continue
-                piece = next((i for i, p in enumerate(pieces) if _ms(d) < p[1]), len(pieces) - 1)
-                if month == 1 or rates[piece] >= max(rates) / 4:
-                    out.append(self.warp(d))
+                ms = _ms(d)
+                i = min(bisect.bisect_right(ends, ms), len(pieces) - 1)  # the piece warp() uses
+                if month == 1 or rates[i] >= roomy:
+                    a, b, s0, s1 = pieces[i]
+                    out.append(round((origin + (s0 + (s1 - s0) * (ms - a) / max(1, b - a)) * k) / _DAY_MS, 4))
         return out
 
     def to_meta(self) -> dict[str, Any]:
@@ -909,6 +915,26 @@ def timeline(
             raise ValidationError(f"{name} must be a number of pixels from 200 to 20000, not {value!r}", field=name)
     as_of = filters.get("as_of")
     frame, store = _frame_from(data, store, filters)
+    # one connection for everything it reads (a stand-in store without reading() reads as it will)
+    reading = getattr(store, "reading", None)
+    # Altair checks each schema object against Vega-Lite as it is made (its "debug mode"): the
+    # timeline's objects are ours, and the whole spec is checked by to_dict() in the tests.
+    # (the switch is Altair's global: the lock keeps two threads from leaving it off)
+    from altair.utils.schemapi import debug_mode
+
+    with reading() if callable(reading) else contextlib.nullcontext(), _UNCHECKED, debug_mode(False):
+        return _draw(frame, store, as_of, lanes=lanes, links=links, overview=overview, max_rows=max_rows,
+                     aggregate=aggregate, width=width, title=title, view=view, report=report, caption=caption,
+                     controls=controls, height=height, hindsight=hindsight, highlight=highlight)
+
+
+def _draw(
+    frame: pl.DataFrame, store: Store | None, as_of: Any, *, lanes: str, links: bool | str, overview: bool | None,
+    max_rows: int, aggregate: bool | None, width: int, title: str | None, view: tuple[Any, Any] | None,
+    report: bool, caption: Sequence[str], controls: bool, height: int | None, hindsight: Any,
+    highlight: Sequence[str],
+) -> alt.TopLevelMixin:
+    """The body of :func:`timeline`, once the frame and the store are known."""
     if "date" in frame.columns and ("start" not in frame.columns or "end" not in frame.columns):
         raise ValidationError("the frame needs start and end columns (use Store.query())")
     if max_rows < 1:
@@ -1207,6 +1233,9 @@ def _aggregated_chart(frame: pl.DataFrame, *, lanes: str, max_rows: int, width: 
     return _finish(chart, params=params, usermeta={"eventlog": {"scale": scale.to_meta()}},
                    title=alt.TitleParams(head, anchor="start"), config=alt.Config(view=alt.ViewConfig(stroke=None)),
                    datasets={"counts": rows})
+
+
+_UNCHECKED = threading.Lock()
 
 
 class _Verbatim:

@@ -36,25 +36,39 @@ import duckdb
 
 from .._errors import EventlogError, NotFound, StoreLocked
 
-__all__ = ["Backend", "FileBackend", "describe_process", "set_wait_reporter"]
+__all__ = ["Backend", "FileBackend", "describe_process", "set_wait_reporter", "skip_pandas_probe"]
 
 
-def _skip_pandas_probe() -> None:
+_pandas_told = False
+
+
+def skip_pandas_probe() -> None:
     """DuckDB 1.5 tries ``import pandas`` for every value it binds; without pandas each try
     searches the whole of sys.path again (a 2,000-id list took 182 ms to bind instead of
-    33 ms). Marking pandas as absent, once, makes each try fail at once. Nothing changes
-    where pandas is installed, nor where numpy is: pyarrow's pandas shim, which runs once
-    numpy is importable, reads the mark as the module and fails (AttributeError on
-    ``__version__``), and a finder that refuses pandas would break ``importlib.util.find_spec``."""
+    33 ms). Marking pandas as absent (None in sys.modules), once, makes each try fail at once.
+
+    pyarrow's pandas shim must learn first that pandas is absent: its compiled import reads
+    such a mark as the module itself and then fails on ``pd.__version__``. So the shim is asked
+    once (``have_pandas``) before the mark is set; pyarrow is imported here for that, when
+    the first connection opens (query results need it anyway), not by ``import eventlog``.
+    Nothing changes where pandas is installed."""
+    global _pandas_told
+    if _pandas_told:
+        return
+    _pandas_told = True
     import importlib.util
     import sys
 
-    if ("pandas" not in sys.modules and importlib.util.find_spec("pandas") is None
-            and importlib.util.find_spec("numpy") is None):
-        sys.modules["pandas"] = None  # type: ignore[assignment]
+    if "pandas" in sys.modules or importlib.util.find_spec("pandas") is not None:
+        return
+    try:
+        import pyarrow.lib
 
-
-_skip_pandas_probe()
+        if pyarrow.lib._pandas_api.have_pandas:  # caches "no pandas" in the shim
+            return
+    except Exception:  # noqa: BLE001 - a pyarrow without the shim: keep DuckDB's slow probe, never break it
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -223,6 +237,7 @@ class FileBackend:
         waiter: Waiter | None = None
         while True:
             try:
+                skip_pandas_probe()
                 con = duckdb.connect(self.location, read_only=not write)
             except duckdb.Error as exc:
                 pid = _holder(exc)

@@ -41,7 +41,7 @@ import polars as pl
 
 from .._errors import EventlogError, NotFound, StoreLocked, ValidationError
 from .._frames import frame_of
-from .backend import HeldConnection, run_transaction
+from .backend import HeldConnection, run_transaction, skip_pandas_probe
 from .maintain import MaintainReport, maintain
 from .maintain import data_path as lake_data_path
 from .s3 import S3Config, is_remote
@@ -251,6 +251,7 @@ def connect_lake(location: str | LakeLocation, *, read_only: bool = False, creat
         data_path = os.path.abspath(os.fspath(data_path))
         if not read_only:
             Path(data_path).mkdir(parents=True, exist_ok=True)
+    skip_pandas_probe()
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         loaded = _load_extensions(con)
