@@ -289,25 +289,26 @@ class Changeset:
         self.result = self.store._run_commit(self)
         return self.result
 
-    def _stage(self, kind: str) -> Any:
-        """The ops of one kind as an Arrow table of version rows (without version/changeset yet),
-        one per key (the last op), or None. Arrow, not polars: a frame would copy every string
-        (a gigabyte at a million events); the commit reads it a chunk at a time."""
+    def _stage(self, kind: str) -> list[Any]:
+        """The ops of one kind as Arrow tables of version rows (without version/changeset yet),
+        one row per key (the last op), in parts of at most a chunk each; empty when there are
+        none. Arrow, not polars: a frame would copy every string (a gigabyte at a million
+        events). Parts, not one table, so that the commit can let each go once written."""
         import pyarrow as pa
 
         ops = [o for o in self._ops.values() if o.kind == kind]
         tables = [*self._flushed.tables] if kind == "event" else []
         if ops:
             tables.append(self._stage_ops(kind, ops))
-        if not tables:
-            return None
-        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-        if kind == "event" and self._flushed.replaced:
+        if kind == "event" and self._flushed.replaced and tables:
+            # a key put again after its chunk was flushed: only its last row stays, wherever it is
+            table = pa.concat_tables(tables)
             keys = pl.from_arrow(table.select(["key"]))
             assert isinstance(keys, pl.DataFrame)
             keep = keys.with_row_index("i").unique(subset="key", keep="last", maintain_order=True)["i"]
             table = table.take(keep.to_arrow())
-        return table
+            tables = [table.slice(k, CHUNK) for k in range(0, table.num_rows, CHUNK)]
+        return tables
 
     def _release(self, kind: str) -> None:
         """Drop the staged rows and models of a kind once the commit has written them."""

@@ -43,15 +43,18 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
     totals = [0, 0, 0, 0]
     for kind in PUT_ORDER:
         staged = cs._stage(kind)
-        if staged is None:
+        if not staged:
             continue
-        counts = write_kind(con, kind, staged, cs_id)
+        once = not store._backend.retries
+        if once:
+            # Written once and never again (a lake may run the work again): the changeset lets
+            # its rows go now, and each part is dropped as soon as it is written, so the rows
+            # held and the transaction's own memory do not add up (a million events: about
+            # 1.8 GB of rows beside about 1.3 GB of transaction).
+            cs._release(kind)
+        counts = write_kind(con, kind, staged, cs_id, consume=once)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         del staged
-        if not store._backend.retries:
-            # Written, and never written again: let the rows go before COMMIT, which needs
-            # memory of its own (a million-event changeset holds about a gigabyte here).
-            cs._release(kind)
     created, updated, deleted, unchanged = totals
     changed = created + updated + deleted > 0
     extra = bool(cs._after_write(cs_id if changed else int(last))) if cs._after_write is not None else False
@@ -70,19 +73,36 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
     return CommitResult(cs_id, created, updated, deleted, unchanged), True
 
 
-def write_kind(con: duckdb.DuckDBPyConnection, kind: str, staged: Any, cs_id: int) -> tuple[int, int, int, int]:
-    """Write the staged ops of one kind (an Arrow table, one row per key); returns counts
+def write_kind(con: duckdb.DuckDBPyConnection, kind: str, staged: list[Any], cs_id: int, *,
+               consume: bool = False) -> tuple[int, int, int, int]:
+    """Write the staged ops of one kind (Arrow tables, one row per key); returns counts
     created/updated/deleted/unchanged.
 
     A large changeset is written CHUNK rows at a time, so the frames made on the way are
-    the size of a chunk, not of the changeset."""
+    the size of a chunk, not of the changeset. ``consume`` empties ``staged`` as it goes:
+    each part is let go once written."""
     totals = [0, 0, 0, 0]
-    for offset in range(0, staged.num_rows, CHUNK):
-        chunk = pl.from_arrow(staged.slice(offset, CHUNK))
-        assert isinstance(chunk, pl.DataFrame)
-        counts = _write_chunk(con, kind, chunk, cs_id)
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    parts = staged if consume else list(staged)
+    while parts:
+        part = parts.pop(0)
+        for offset in range(0, part.num_rows, CHUNK):
+            chunk = pl.from_arrow(part.slice(offset, CHUNK))
+            assert isinstance(chunk, pl.DataFrame)
+            counts = _write_chunk(con, kind, chunk, cs_id)
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+            del chunk
+        del part
+        if consume:
+            _give_back()
     return totals[0], totals[1], totals[2], totals[3]
+
+
+def _give_back() -> None:
+    """Return the memory of the parts let go to the system: Arrow's allocator keeps freed
+    memory for its own reuse, but what comes next is DuckDB's, which allocates elsewhere."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _write_chunk(con: duckdb.DuckDBPyConnection, kind: str, staged: pl.DataFrame, cs_id: int) -> tuple[int, int, int, int]:
