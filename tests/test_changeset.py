@@ -156,3 +156,26 @@ def test_only_the_last_put_of_a_flushed_key_is_checked(fresh_store, small_chunks
         for i in range(6):
             cs.put(make_event(f"f-{i}"))
         cs.put(make_event("e-3", actors=["atlantis"]))
+
+
+def test_a_file_store_lets_each_staged_part_go_as_soon_as_it_is_written(fresh_store, small_chunks, monkeypatch):
+    import pyarrow as pa
+
+    held: list[int] = []
+    write = commit_module._write_chunk
+
+    def watched(con, kind, staged, cs_id):  # noqa: ANN001, ANN202 - the commit's own signature
+        if kind == "event":
+            held.append(pa.total_allocated_bytes())
+        return write(con, kind, staged, cs_id)
+
+    monkeypatch.setattr(commit_module, "_write_chunk", watched)
+    filler = "x" * 20_000  # rows big enough for Arrow's count to show each part
+    with fresh_store.change(author="ana", message="many") as cs:
+        for i in range(24):
+            cs.put(make_event(f"e-{i:02d}", summary=filler))
+    assert cs.result.created == 24 and len(held) == 6
+    # Arrow holds less and less as the parts are written: each is let go (the lake, which may run
+    # the work again, keeps them: Backend.retries)
+    assert held == sorted(held, reverse=True) and held[0] - held[-1] >= 4 * 20_000 * 4
+    assert len(fresh_store.get("e-23").summary) == 20_000
