@@ -375,6 +375,7 @@ def _level_after(text: str, t: TriggerMatch, e: int) -> bool:
 
 
 _REPORT = -(10**9)  # the assigned key of the day the report is about (negative: not a date of the sentence)
+_REPORT_PLANNED = _REPORT - 1  # the same day, as the earliest day of a planned event
 #: A noun trigger after a determiner or possessive refers back ("the visit", "zijn bezoek", "Xi's
 #: Moscow visit"): with no date of its own in the sentence it is no new event.
 _ANAPHORA = re.compile(
@@ -460,7 +461,7 @@ def _sentence_candidates(
             # A news report tells its news without repeating the day ("The leaders issued a joint
             # declaration"): a strong core trigger with no date near takes the day the report is about;
             # a planned one ("Putin will also visit Harbin") that day at the earliest, never a day before the report.
-            key = _REPORT if mod == "asserted" else _REPORT - 1
+            key = _REPORT if mod == "asserted" else _REPORT_PLANNED
             inherited[key] = news if mod == "asserted" else replace(
                 news, how=f"{news.how}; planned, so that day at the earliest")
             assigned.setdefault(key, []).append((t, 0))
@@ -472,7 +473,7 @@ def _sentence_candidates(
     out = []
     for i, group in assigned.items():
         d = inherited[i] if i < 0 else dates[i]
-        dated = "dated by the day the report is about" if i in (_REPORT, _REPORT - 1) else (
+        dated = "dated by the day the report is about" if i in (_REPORT, _REPORT_PLANNED) else (
             "dated by an earlier sentence" if i < 0 else "dated in its sentence")
         best: dict[str, TriggerMatch] = {}
         for t, _dist in sorted(group, key=lambda x: (-x[0].weight, x[1])):
