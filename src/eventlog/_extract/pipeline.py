@@ -367,10 +367,11 @@ _LEVEL = re.compile(
 _CLAUSE_END = re.compile(r"[,;:]|\b(?:waarbij|whereby|while|whereas|terwijl|which|die|dat)\b", re.IGNORECASE)
 
 
-def _level_after(text: str, t: TriggerMatch, e: int) -> bool:
-    """A word for how the level moved follows the trade trigger in its clause ("trade surged")."""
+def _level_after(text: str, t: TriggerMatch, e: int, *, same_clause: bool = True) -> bool:
+    """A word for how the level moved follows the trade trigger ("trade surged"): within 80
+    characters of its sentence, and in its clause unless ``same_clause`` is false."""
     end = min(e, t.span[1] + 80)
-    stop = _CLAUSE_END.search(text, t.span[1], end)
+    stop = _CLAUSE_END.search(text, t.span[1], end) if same_clause else None
     return _LEVEL.search(text, t.span[1], stop.start() if stop else end) is not None
 
 
@@ -398,7 +399,7 @@ def _sentence_candidates(
     categories = {a.category for a in actors}
     trigs = []
     for t in find_triggers(text, s, e, lang, keywords=keywords):
-        if t.type in _FIGURED and not amounts and not (t.type == "trade" and _LEVEL.search(text, t.span[1], min(e, t.span[1] + 80))):
+        if t.type in _FIGURED and not amounts and not (t.type == "trade" and _level_after(text, t, e, same_clause=False)):
             continue  # "trade" is everywhere; a trade event states a figure, or how the level moved
         if t.type == "agreement":
             t = TriggerMatch(resolve_agreement(sentence, categories), t.weight, t.text, t.span)
