@@ -317,6 +317,7 @@ def measure(n: int, tmp: Path) -> dict:
         fig["links"] = add_links(store, 1000)
         fig["commit_links_ms"] = 1e3 * commit_one(store, store.links()["cause"][0])
     fig["raw_commit_ms"] = 1e3 * raw_commit(path, ids[1])
+    fig["raw_one_table_ms"] = 1e3 * raw_commit(path, ids[2], "event_versions_main")
     print("  the Explorer ...", flush=True)
     fig.update(explorer_figures(path))
     fig["store_mb"] = path.stat().st_size / 1e6
@@ -346,6 +347,8 @@ def report(r: dict, sizes: tuple[int, int]) -> None:
         lambda f: f"{f['commit_one_ms'] / f['raw_commit_ms']:.2f}x the raw transaction ({f['raw_commit_ms']:.1f} ms)")
     add("one-event commit, 1,000 links in the store (ms)", lambda f: f["commit_links_ms"], "{:.1f}",
         lambda f: f"{f['commit_links_ms'] / f['raw_commit_ms']:.2f}x the raw transaction")
+    add("  raw transaction into one indexed table (ms)", lambda f: f["raw_one_table_ms"], "{:.1f}",
+        lambda f: "every version in one table: its index written whole at each commit")
     add("diff of a one-event changeset (ms)", lambda f: f["diff_one_ms"], "{:.1f}")
     add("2,000-row timeline with quotes (ms)", lambda f: f["chart_ms"], "{:.0f}",
         lambda f: f"{f['chart_rows']:,} rows, {f['chart_quotes']:,} quotes")

@@ -164,10 +164,10 @@ def test_a_file_store_lets_each_staged_part_go_as_soon_as_it_is_written(fresh_st
     held: list[int] = []
     write = commit_module._write_chunk
 
-    def watched(con, kind, staged, cs_id):  # noqa: ANN001, ANN202 - the commit's own signature
+    def watched(con, kind, staged, cs_id, split):  # noqa: ANN001, ANN202 - the commit's own signature
         if kind == "event":
             held.append(pa.total_allocated_bytes())
-        return write(con, kind, staged, cs_id)
+        return write(con, kind, staged, cs_id, split)
 
     monkeypatch.setattr(commit_module, "_write_chunk", watched)
     filler = "x" * 20_000  # rows big enough for Arrow's count to show each part

@@ -79,6 +79,28 @@ def test_links_filters(graph: eventlog.Store) -> None:
     assert graph.links(relation=["enables", "triggers"]).height == 2
 
 
+def test_link_ends_are_the_links_between_the_events_given(graph: eventlog.Store) -> None:
+    ends = graph.link_ends(["crimea", "sanctions", "pivot", "loner"])
+    assert ends.rows() == [("crimea|pivot|contributes_to", "crimea", "pivot", "contributes_to", 0.4),
+                           ("crimea|sanctions|triggers", "crimea", "sanctions", "triggers", 0.9),
+                           ("sanctions|pivot|contributes_to", "sanctions", "pivot", "contributes_to", 0.8)]
+    before = graph.last_changeset()
+    with graph.change(author="bo", message="drop one") as cs:
+        cs.unlink("crimea", "pivot", relation="contributes_to", reason="no evidence")
+    assert graph.link_ends(["crimea", "pivot"]).is_empty()
+    assert graph.link_ends(["crimea", "pivot"], as_of=before)["id"].to_list() == ["crimea|pivot|contributes_to"]
+    # The same links as links() gives, where both ends are among the events.
+    full = graph.links(event=["crimea", "sanctions", "pivot"])
+    both = full.filter(pl.col("cause").is_in(["crimea", "sanctions", "pivot"]) & pl.col("effect").is_in(["crimea", "sanctions", "pivot"]))
+    assert graph.link_ends(["crimea", "sanctions", "pivot"]).rows() == both.select(ends.columns).rows()
+
+
+def test_links_of_events_without_any_are_an_empty_frame_of_the_same_columns(graph: eventlog.Store) -> None:
+    empty, some = graph.links(event="loner"), graph.links(event="crimea")
+    assert empty.is_empty() and empty.schema == some.schema
+    assert graph.links(event=[f"e-{i}" for i in range(300)]).schema == some.schema  # the many-events path
+
+
 def test_link_model_validation(fresh_store: eventlog.Store) -> None:
     with fresh_store.change(author="a", message="e") as cs:
         cs.put(make_event("a", date="2014"))

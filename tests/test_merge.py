@@ -339,11 +339,12 @@ def test_a_store_of_the_old_field_names_merges_in_one_rewrite(tmp_path: Path) ->
     build rewrites those records once, with no conflict; the next build has nothing to do."""
     import duckdb
 
-    from tests.helpers import EVENTS
+    from tests.helpers import EVENTS, as_one_table_per_kind
 
     db = tmp_path / "old.duckdb"
     eventlog.build(EVENTS, store=eventlog.open(db, create=True))
     con = duckdb.connect(str(db))
+    as_one_table_per_kind(con)
     con.execute("DROP INDEX actor_versions_key")
     con.execute("ALTER TABLE actor_versions RENAME COLUMN category TO kind")
     con.execute("CREATE INDEX actor_versions_key ON actor_versions (key)")

@@ -13,7 +13,7 @@ import eventlog
 import eventlog._store.opener
 from eventlog import EventlogError, NotFound, ValidationError, VersionConflict
 from eventlog._store.schema import SCHEMA_VERSION
-from tests.helpers import make_event
+from tests.helpers import as_one_table_per_kind, make_event
 
 QUERY_COLUMNS = ["id", "type", "title", "summary", "date", "start", "end", "precision", "actors", "tags", "sources",
                  "n_sources", "confidence", "status", "version", "changed_at", "author"]
@@ -488,6 +488,7 @@ def test_a_schema_2_store_is_upgraded_when_opened_for_writing(populated_store: e
 
     location = populated_store.location
     con = duckdb.connect(location)  # as eventlog 0.1 left it: the actor column was "kind"
+    as_one_table_per_kind(con)
     con.execute("DROP INDEX actor_versions_key")
     con.execute("ALTER TABLE actor_versions RENAME COLUMN category TO kind")
     con.execute("CREATE INDEX actor_versions_key ON actor_versions (key)")
@@ -502,6 +503,32 @@ def test_a_schema_2_store_is_upgraded_when_opened_for_writing(populated_store: e
     with store.change(author="a", message="m") as cs:
         cs.put(eventlog.Actor(id="nato", name="NATO", category="bloc"))
     assert "nato" in store.actors()["id"].to_list()
+
+
+def test_a_schema_4_store_gets_main_and_recent_tables_when_opened_for_writing(populated_store: eventlog.Store) -> None:
+    import duckdb
+
+    from eventlog._store.schema import KINDS
+
+    location = populated_store.location
+    versions = {k.table: populated_store.sql(f"SELECT * FROM {k.table} ORDER BY ALL").rows() for k in KINDS.values()}
+    con = duckdb.connect(location)
+    as_one_table_per_kind(con)  # one indexed table per kind, as schema 4 kept them
+    con.close()
+    old = eventlog.open(location, read_only=True)  # read-only: read as it is
+    assert old.sql("SELECT * FROM event_versions ORDER BY ALL").rows() == versions["event_versions"]
+    store = eventlog.open(location)
+    kinds = dict(store.sql("SELECT table_name, table_type FROM information_schema.tables").rows())
+    for k in KINDS.values():
+        assert (kinds[k.table], kinds[k.main], kinds[k.recent]) == ("VIEW", "BASE TABLE", "BASE TABLE")
+        assert store.sql(f"SELECT * FROM {k.table} ORDER BY ALL").rows() == versions[k.table]
+    assert store.sql("SELECT value FROM meta WHERE key = 'schema_version'").item() == str(SCHEMA_VERSION)
+    with store.change(author="a", message="after the upgrade") as cs:
+        cs.put(store.get("trade-2023").model_copy(update={"title": "Trade in 2023, again"}))
+    assert store.sql("SELECT count(*) FROM event_versions_recent WHERE key = 'trade-2023'").item() == 1
+    versions_of_trade = [v for v in versions["event_versions"] if v[0] == "trade-2023"]
+    assert store.history("trade-2023")["version"].to_list() == list(range(1, len(versions_of_trade) + 2))
+    assert store.get("trade-2023").title == "Trade in 2023, again"
 
 
 def test_a_foreign_database_with_a_changesets_table_is_refused(tmp_path) -> None:
@@ -546,11 +573,12 @@ def test_first_quotes_take_each_versions_first_kept_quote_in_citation_order(fres
     with fresh_store.change(author="a", message="v1") as cs:
         cs.put(make_event("a", sources=cites))
         cs.put(make_event("b", sources=cites[2:]))
+        cs.put(make_event("c", sources=cites[:1]))  # cites only a span whose quote is empty
     with fresh_store.change(author="a", message="v2") as cs:
         cs.put(make_event("a", sources=cites[1:]))
     fresh_store.add_evidence({("doc", 0, 4): "", ("doc", 4, 9): "second", ("doc", 9, 12): "third"})
     # The empty quote is skipped; each (id, version) reads its own citations.
-    assert fresh_store.first_quotes([("a", 1), ("b", 1)]) == {"a": "second", "b": "third"}
+    assert fresh_store.first_quotes([("a", 1), ("b", 1), ("c", 1)]) == {"a": "second", "b": "third"}
     assert fresh_store.first_quotes([("a", 2)]) == {"a": "second"}
     assert fresh_store.first_quotes([("a", 9), ("zz", 1)]) == {}
     assert fresh_store.first_quotes([]) == {}

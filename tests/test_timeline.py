@@ -307,7 +307,7 @@ def test_column_wise_aggregation_agrees_with_the_row_by_row_definition(frame, la
 class _LinkSource:
     """A store stand-in with far more links than a chart draws, every text at full length."""
 
-    def links(self, event, as_of=None):
+    def link_ends(self, event, as_of=None):
         n = len(event)
         return pl.DataFrame({"cause": event, "effect": event[1:] + event[:1], "relation": ["contributes_to"] * n,
                              "confidence": [0.5] * n})

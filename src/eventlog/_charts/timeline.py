@@ -719,7 +719,7 @@ def _link_rows(store: Store | None, rows: list[dict[str, Any]], scale: TimeScale
     first: dict[str, dict[str, Any]] = {}
     for r in rows:
         first.setdefault(r["id"], r)
-    links = store.links(event=sorted(first), as_of=as_of)
+    links = store.link_ends(sorted(first), as_of=as_of)
     if links.is_empty():
         return [], []
     if "confidence" in links.columns:

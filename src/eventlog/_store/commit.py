@@ -16,7 +16,7 @@ import polars as pl
 
 from .._frames import frame_of, registered, scanned
 from .changeset import CHUNK, CommitResult, dumps_info, rows_to_insert
-from .schema import COMMON, KINDS, PUT_ORDER
+from .schema import COMMON, FOLD_AT, KINDS, PUT_ORDER, SMALL_WRITE
 
 if TYPE_CHECKING:
     from .changeset import Changeset
@@ -52,7 +52,7 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
             # held and the transaction's own memory do not add up (a million events: about
             # 1.8 GB of rows beside about 1.3 GB of transaction).
             cs._release(kind)
-        counts = write_kind(con, kind, staged, cs_id, consume=once)
+        counts = write_kind(con, kind, staged, cs_id, consume=once, split=store._backend.indexes)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         del staged
     created, updated, deleted, unchanged = totals
@@ -74,13 +74,14 @@ def commit_body(store: Store, cs: Changeset) -> tuple[CommitResult, bool]:
 
 
 def write_kind(con: duckdb.DuckDBPyConnection, kind: str, staged: list[Any], cs_id: int, *,
-               consume: bool = False) -> tuple[int, int, int, int]:
+               consume: bool = False, split: bool = False) -> tuple[int, int, int, int]:
     """Write the staged ops of one kind (Arrow tables, one row per key); returns counts
     created/updated/deleted/unchanged.
 
     A large changeset is written CHUNK rows at a time, so the frames made on the way are
     the size of a chunk, not of the changeset. ``consume`` empties ``staged`` as it goes:
-    each part is let go once written."""
+    each part is let go once written. ``split``: the store keeps main and recent tables (a
+    DuckDB file, see :mod:`eventlog._store.schema`)."""
     totals = [0, 0, 0, 0]
     parts = staged if consume else list(staged)
     while parts:
@@ -88,7 +89,7 @@ def write_kind(con: duckdb.DuckDBPyConnection, kind: str, staged: list[Any], cs_
         for offset in range(0, part.num_rows, CHUNK):
             chunk = pl.from_arrow(part.slice(offset, CHUNK))
             assert isinstance(chunk, pl.DataFrame)
-            counts = _write_chunk(con, kind, chunk, cs_id)
+            counts = _write_chunk(con, kind, chunk, cs_id, split)
             totals = [a + b for a, b in zip(totals, counts, strict=True)]
             del chunk
         del part
@@ -105,7 +106,7 @@ def _give_back() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def _write_chunk(con: duckdb.DuckDBPyConnection, kind: str, staged: pl.DataFrame, cs_id: int) -> tuple[int, int, int, int]:
+def _write_chunk(con: duckdb.DuckDBPyConnection, kind: str, staged: pl.DataFrame, cs_id: int, split: bool) -> tuple[int, int, int, int]:
     spec = KINDS[kind]
     keys = staged["key"].to_list()
     if len(keys) <= FEW_KEYS:
@@ -129,35 +130,57 @@ def _write_chunk(con: duckdb.DuckDBPyConnection, kind: str, staged: pl.DataFrame
     if todo.height:
         # Only keys with a current version have one to supersede: none in a build of new records.
         superseded = todo.filter(pl.col("version") > 1).select("key")
-        append_versions(con, kind, todo.with_columns(changeset=pl.lit(cs_id, pl.Int64)), cs_id, superseded)
+        append_versions(con, kind, todo.with_columns(changeset=pl.lit(cs_id, pl.Int64)), cs_id, superseded, split=split)
     return created, updated, deleted, unchanged
 
 
-def append_versions(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame, cs_id: int, superseded: pl.DataFrame | None = None) -> None:
+def append_versions(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame, cs_id: int,
+                    superseded: pl.DataFrame | None = None, *, split: bool = False) -> None:
     """Add version rows written by changeset ``cs_id`` and mark the versions they supersede.
 
     ``superseded`` (a frame with a key column) names the keys among ``rows`` that have a
-    current version; None means any of them may have one.
+    current version; None means any of them may have one. ``split``: the kind is kept in main
+    and recent tables (a DuckDB file), not one table.
     """
     spec = KINDS[kind]
     cols = [*COMMON, *spec.columns]
     rows = rows.with_columns(superseded_by=pl.lit(None, pl.Int64)).select(cols)
     quoted = ", ".join(f'"{c}"' for c in cols)
     keys = rows.select("key") if superseded is None else superseded
+    # A superseded version is in one of the tables; the other has no row to mark.
+    tables = (spec.main, spec.recent) if split else (spec.table,)
     if 0 < keys.height <= FEW_KEYS:
         # An analyst's edit: the keys as parameters, no temporary table made and dropped.
         few = keys["key"].to_list()
-        con.execute(f"UPDATE {spec.table} SET superseded_by = ? WHERE superseded_by IS NULL "
-                    f"AND key IN ({', '.join('?' * len(few))})", [cs_id, *few])
+        for table in tables:
+            con.execute(f"UPDATE {table} SET superseded_by = ? WHERE superseded_by IS NULL "
+                        f"AND key IN ({', '.join('?' * len(few))})", [cs_id, *few])
     elif keys.height:
         with registered(con, _superseded_keys=keys):
-            con.execute(
-                f"UPDATE {spec.table} SET superseded_by = ? WHERE superseded_by IS NULL "
-                "AND key IN (SELECT key FROM _superseded_keys)",
-                [cs_id],
-            )
+            for table in tables:
+                con.execute(
+                    f"UPDATE {table} SET superseded_by = ? WHERE superseded_by IS NULL "
+                    "AND key IN (SELECT key FROM _superseded_keys)",
+                    [cs_id],
+                )
+    target = _target(con, kind, rows.height) if split else spec.table
     with scanned(con, "_new_rows", rows):
-        con.execute(f"INSERT INTO {spec.table} ({quoted}) SELECT {quoted} FROM _new_rows")
+        con.execute(f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM _new_rows")
+
+
+def _target(con: duckdb.DuckDBPyConnection, kind: str, n: int) -> str:
+    """The table ``n`` new rows of a DuckDB file's ``kind`` go to: the recent one, or, for a
+    large write or a full recent table, the main one once the recent rows are folded into it
+    (that write rewrites the main table's index anyway)."""
+    spec = KINDS[kind]
+    recent = con.execute(f"SELECT count(*) FROM {spec.recent}").fetchall()[0][0]
+    if n <= SMALL_WRITE and recent + n <= FOLD_AT:
+        return spec.recent
+    if recent:
+        quoted = ", ".join(f'"{c}"' for c in [*COMMON, *spec.columns])
+        con.execute(f"INSERT INTO {spec.main} ({quoted}) SELECT {quoted} FROM {spec.recent}")
+        con.execute(f"DELETE FROM {spec.recent}")
+    return spec.main
 
 
 def add_evidence(store: Store, quotes: dict[tuple[str, int, int], str]) -> int:

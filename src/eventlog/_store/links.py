@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .changeset import Changeset
     from .store import Store
 
-__all__ = ["FEW_EVENTS", "causes", "check_new_links", "check_redated_events", "effects", "links", "links_touching", "paths"]
+__all__ = ["FEW_EVENTS", "causes", "check_new_links", "check_redated_events", "effects", "link_ends", "links", "links_touching", "paths"]
 
 #: Up to this many event puts without link puts (an analyst's edit), the link order check
 #: reads only the links touching those events, with bound parameters; more (a bulk build)
@@ -192,29 +192,35 @@ def _order_rejected(row: tuple[Any, ...]) -> LinkRejected:
 
 def check_redated_events(store: Store, cs: Changeset, events: pl.DataFrame) -> None:
     """The order check of a changeset that puts events but no links, over the links touching
-    them only: one statement, whatever the store holds (a one-event commit cost a join of
-    every live event before). ``events``: key, start, end, date of the put events.
+    them only, whatever the store holds (a one-event commit cost a join of every live event
+    before). ``events``: key, start, end, date of the put events.
+
+    Two statements: the live links touching the events (none, usually, and then that is all),
+    then the dates of their other ends by key. One statement joining the links' ends with the
+    events scanned every event version even when no link touched the changeset.
     """
+    con = store._con
     keys = events["key"].to_list()
     dropped = [k for k, v in cs.records("link").items() if v is None]  # unlinked in this changeset
-    rows = store._con.execute(f"""
-        WITH pe AS (SELECT unnest(?::VARCHAR[]) AS key, unnest(?::DATE[]) AS start,
-                           unnest(?::DATE[]) AS "end", unnest(?::VARCHAR[]) AS date),
-        tl AS MATERIALIZED (SELECT l.key, l.cause, l.effect, l.relation FROM {_LINKS} l
-               WHERE (list_contains(?, l.cause) OR list_contains(?, l.effect)) AND {_LIVE_L}
-                 AND NOT list_contains(?, l.key)),
-        ends AS (SELECT key, start, "end", date FROM pe
-                 UNION ALL
-                 SELECT e.key, e.start, e."end", e.date FROM {_EVENTS} e
-                 WHERE e.key IN (SELECT cause FROM tl UNION SELECT effect FROM tl)
-                   AND NOT list_contains(?, e.key) AND {_LIVE_E})
-        SELECT tl.key, tl.cause, tl.effect, tl.relation, c.date, c.start, e.date, e."end", false
-        FROM tl JOIN ends c ON c.key = tl.cause JOIN ends e ON e.key = tl.effect
-        WHERE c.start > e."end" ORDER BY tl.key LIMIT 1""",
-        [keys, events["start"].to_list(), events["end"].to_list(), events["date"].to_list(),
-         keys, keys, dropped, keys]).fetchall()
-    if rows:
-        raise _order_rejected(rows[0])
+    touching = con.execute(f"""
+        SELECT l.key, l.cause, l.effect, l.relation FROM {_LINKS} l
+        WHERE (list_contains(?, l.cause) OR list_contains(?, l.effect)) AND {_LIVE_L}
+          AND NOT list_contains(?, l.key) ORDER BY l.key""", [keys, keys, dropped]).fetchall()
+    if not touching:
+        return
+    ends = {k: (d, a, b) for k, a, b, d in events.select("key", "start", "end", "date").iter_rows()}
+    others = sorted({k for _key, cause, effect, _rel in touching for k in (cause, effect)} - ends.keys())
+    if others:
+        rows = con.execute(f"""
+            SELECT e.key, e.date, e.start, e."end" FROM {_EVENTS} e
+            WHERE e.key IN ({", ".join("?" * len(others))}) AND {_LIVE_E}""", others).fetchall()
+        ends.update({k: (d, a, b) for k, d, a, b in rows})
+    for key, cause, effect, relation in touching:
+        if cause not in ends or effect not in ends:
+            continue  # a link to an event that is gone is not an order to check
+        (cdate, cstart, _cend), (edate, _estart, eend) = ends[cause], ends[effect]
+        if cstart is not None and eend is not None and cstart > eend:
+            raise _order_rejected((key, cause, effect, relation, cdate, cstart, edate, eend, False))
 
 
 def _check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
@@ -331,6 +337,18 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
     if basis is not None:
         conds.append("list_contains(?, l.basis)")
         params.append(basis)
+    tables = {"_link_events": pl.DataFrame({"key": event}, schema={"key": pl.String})} if many else {}
+    with registered(store._con, **tables):
+        if not store._con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {_LINKS} l WHERE {' AND '.join(conds)} LIMIT 1)",
+                                  params).fetchall()[0][0]:
+            # No link in view (the usual case): the events and the quotes are not read at all,
+            # where the query below would scan both tables for nothing.
+            return pl.DataFrame(schema=_LINK_COLUMNS)
+        return _link_frame(store, conds, [*params, *ev_params], ev_where)
+
+
+def _link_frame(store: Store, conds: list[str], params: list[Any], ev_where: str) -> pl.DataFrame:
+    """links(): the selected links with their ends' titles, quotes and changesets."""
     sql = f"""
         WITH sel AS (
             SELECT l.*, from_json(coalesce(json_extract(l.data, '$.sources'), json_extract(l.data, '$.evidence'), '[]'),
@@ -358,13 +376,20 @@ def links(store: Store, *, event: list[str] | None = None, relation: list[str] |
         LEFT JOIN quoted qd ON qd.key = s.key
         LEFT JOIN ev ce ON ce.key = s.cause LEFT JOIN ev ee ON ee.key = s.effect
         ORDER BY s.key"""
-    if many:
-        assert event is not None
-        with registered(store._con, _link_events=pl.DataFrame({"key": event}, schema={"key": pl.String})):
-            frame = frame_of(store._con.execute(sql, [*params, *ev_params]))
-    else:
-        frame = frame_of(store._con.execute(sql, [*params, *ev_params]))
+    frame = frame_of(store._con.execute(sql, params))
     return frame.cast(_LINK_COLUMNS).select(list(_LINK_COLUMNS))  # type: ignore[arg-type]
+
+
+def link_ends(store: Store, events: list[str], as_of: int | None = None) -> pl.DataFrame:
+    """The links visible at ``as_of`` between two of ``events`` (a chart's rows): key, cause,
+    effect, relation, confidence, sorted by key. Only the links table is read: a chart has its
+    events' titles already, and looking them up again scanned every event version."""
+    where, params = visible("l", as_of)
+    with registered(store._con, _link_events=pl.DataFrame({"key": events}, schema={"key": pl.String})):
+        return frame_of(store._con.execute(
+            f"""SELECT l.key AS id, l.cause, l.effect, l.relation, l.confidence FROM {_LINKS} l
+                WHERE {where} AND l.cause IN (SELECT key FROM _link_events)
+                  AND l.effect IN (SELECT key FROM _link_events) ORDER BY l.key""", params))
 
 
 _WALK_COLUMNS = {"id": pl.String, "distance": pl.Int32, "title": pl.String, "type": pl.String, "date": pl.String,

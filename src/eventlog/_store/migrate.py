@@ -176,7 +176,7 @@ def _replay(dst: Store, row: dict[str, Any], by_cs: dict[str, dict[int, pl.DataF
     for name, spec in KINDS.items():
         rows = by_cs[spec.table].get(cs_id)
         if rows is not None:
-            append_versions(con, name, rows, cs_id)
+            append_versions(con, name, rows, cs_id, split=dst._backend.indexes)
     insert = f"INSERT INTO changesets ({_quoted(_CHANGESET_COLS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608 - table and column names come from the schema
     con.execute(insert, [row[c] for c in _CHANGESET_COLS])
 

@@ -13,6 +13,16 @@ No primary keys, unique constraints or sequences: DuckLake has none. Uniqueness
 comes from the commit protocol in :mod:`eventlog._store.changeset` instead: every commit
 updates the single ``head`` row, so concurrent commits conflict and are retried.
 
+On a DuckDB file each kind's versions are two tables behind one view of the kind's name:
+``event_versions_main`` and ``event_versions_recent``, each with an index on ``key``. A
+checkpoint (every commit on a file ends in one when its connection closes) writes an index
+whole once its table has new rows, so an index over millions of versions made every small
+commit cost what the store holds. Small commits therefore add their rows to the recent
+table; a large commit, or a small one that would take the recent table past
+:data:`FOLD_AT` rows, first moves the recent rows into the main table (the fold) and writes
+there. Marking a version superseded changes no index. Every reader reads the view; only the
+commit writes the tables. A DuckLake has no indexes and keeps one table per kind.
+
 >>> KINDS["event"].table
 'event_versions'
 """
@@ -30,12 +40,18 @@ from .._models import Actor, Assessment, BaseRecord, Comment, Event, Hypothesis,
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["KINDS", "LIVE", "PUT_ORDER", "SCHEMA_VERSION", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
+__all__ = ["FOLD_AT", "KINDS", "LIVE", "PUT_ORDER", "SCHEMA_VERSION", "SMALL_WRITE", "Kind", "canonical_json", "canonical_jsons", "ddl", "format_amount", "visible"]
 
 #: Schema history: 2 added ``base`` (each record as events/ had it at the last build: the merge base);
 #: 3 renamed ``actor_versions.kind`` to ``category``; 4 added the analysts' kinds (hypothesis,
-#: assessment, comment, star, view).
-SCHEMA_VERSION = 4
+#: assessment, comment, star, view); 5 split a DuckDB file's version tables into main and recent
+#: behind a view (a lake's tables are unchanged).
+SCHEMA_VERSION = 5
+
+#: A write of more rows than this goes to the main table (see the module's docstring)...
+SMALL_WRITE = 5_000
+#: ...and so does one that would take the recent table past this many rows.
+FOLD_AT = 50_000
 
 #: Columns every version table has, in order.
 COMMON = {
@@ -85,6 +101,16 @@ class Kind:
     typed: Callable[[Any], dict[str, Any]]  # record -> typed column values
     #: records -> what :meth:`columns_of` gives, faster (the bulk path of a kind with many records)
     bulk: Callable[[Sequence[Any]], dict[str, pa.Array]] | None = None
+
+    @property
+    def main(self) -> str:
+        """The table of a DuckDB file's settled versions (see the module's docstring)."""
+        return f"{self.table}_main"
+
+    @property
+    def recent(self) -> str:
+        """The table of a DuckDB file's versions from small commits since the last fold."""
+        return f"{self.table}_recent"
 
     def key_of(self, record: Any) -> str:
         return record.id
@@ -330,9 +356,15 @@ def ddl(indexes: bool) -> list[str]:
     for kind in KINDS.values():
         cols = {**COMMON, **kind.columns}
         body = ", ".join(f'"{c}" {t}' for c, t in cols.items())
-        stmts.append(f"CREATE TABLE IF NOT EXISTS {kind.table} ({body})")
-        if indexes:
-            stmts.append(f"CREATE INDEX IF NOT EXISTS {kind.table}_key ON {kind.table} (key)")
+        if not indexes:
+            stmts.append(f"CREATE TABLE IF NOT EXISTS {kind.table} ({body})")
+            continue
+        for table in (kind.main, kind.recent):
+            stmts.append(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+            stmts.append(f"CREATE INDEX IF NOT EXISTS {table}_key ON {table} (key)")
+        names = ", ".join(f'"{c}"' for c in cols)
+        stmts.append(f"CREATE OR REPLACE VIEW {kind.table} AS SELECT {names} FROM {kind.main} "
+                     f"UNION ALL SELECT {names} FROM {kind.recent}")
     if indexes:
         stmts.append("CREATE INDEX IF NOT EXISTS evidence_source ON evidence (source)")
     return stmts

@@ -186,8 +186,26 @@ class Store:
             con.execute("ALTER TABLE actor_versions RENAME COLUMN kind TO category")
             return None, True
 
+        def split_versions() -> tuple[None, bool]:
+            # Schema 5: a DuckDB file's version tables become main and recent behind a view of
+            # the old name. The old table is renamed (its index dropped: DuckDB cannot rename an
+            # indexed table) in its own transaction, as above; work() then makes the indexes,
+            # the recent tables and the views. Idempotent for the same reason.
+            if not self._backend.indexes:
+                return None, False
+            con = self._con
+            plain = {r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+                "AND table_type = 'BASE TABLE'").fetchall()}
+            moved = [kind for kind in KINDS.values() if kind.table in plain and kind.main not in plain]
+            for kind in moved:
+                con.execute(f"DROP INDEX IF EXISTS {kind.table}_key")
+                con.execute(f"ALTER TABLE {kind.table} RENAME TO {kind.main}")
+            return None, bool(moved)
+
         with self._writing() as con:
             self._backend.transaction(con, rename_actor_kind)
+            self._backend.transaction(con, split_versions)
             # Two processes creating the same new lake: the loser retries and finds the tables.
             self._backend.transaction(con, work, retry_on=("already exists",))
 
@@ -604,6 +622,14 @@ class Store:
         return unexported(self)
 
     # -- causal links ---------------------------------------------------------------------------
+    @_reads
+    def link_ends(self, events: Iterable[str], as_of: AsOf = None) -> pl.DataFrame:
+        """The links between two of ``events`` (a chart's rows): id, cause, effect, relation and
+        confidence, reading the links alone (see :meth:`links` for titles, notes and quotes)."""
+        from .links import link_ends
+
+        return link_ends(self, list(events), as_of=self.resolve_as_of(as_of))
+
     @_reads
     def links(self, *, event: Filter = None, relation: Filter = None, basis: Filter = None, as_of: AsOf = None) -> pl.DataFrame:
         """Causal links (optionally touching ``event``, of a ``relation`` or ``basis``) as a polars frame."""
